@@ -1,0 +1,21 @@
+/**
+ * The `lua` command-line interface: `lua auth configure | key | logout | status`.
+ *
+ * Run it with exactly the permissions it needs:
+ *
+ * ```sh
+ * deno run --allow-env --allow-read --allow-write --allow-net main.ts auth status
+ * ```
+ *
+ * This is the only module that exits the process.
+ *
+ * @module
+ */
+
+import { type CliContext, runCliMain } from "./src/cli/main_run.ts";
+
+export type { CliContext };
+
+if (import.meta.main) {
+  Deno.exit(await runCliMain(Deno.args));
+}

@@ -1,0 +1,76 @@
+/**
+ * The authentication core of the Lua CLI, as a library: find the API key the CLI would use,
+ * read and write `~/.lua-cli/credentials` safely, and talk to the platform's auth API.
+ *
+ * Everything that touches the outside world goes through a {@linkcode Context};
+ * {@linkcode denoContext} is the real one. Nothing here prints or exits: failures are typed
+ * errors ({@linkcode LuaError} and its subclasses) that carry an exit code and hints.
+ *
+ * Needs `--allow-env`, `--allow-read`, `--allow-write` (for storing a key) and `--allow-net`
+ * (for the client).
+ *
+ * @example Which key would the CLI use?
+ * ```ts
+ * import { denoContext, describeSource, maskKey, resolveApiKey } from "./mod.ts";
+ *
+ * const resolved = await resolveApiKey(denoContext());
+ * if (resolved) console.log(maskKey(resolved.key), "from", describeSource(resolved.source));
+ * else console.log("No API key found.");
+ * ```
+ *
+ * @module
+ */
+
+export {
+  type Context,
+  denoContext,
+  type FileInfo,
+  type FileSystem,
+  type WriteOptions,
+} from "./src/context.ts";
+export {
+  API_KEY_VARIABLE,
+  describeSource,
+  type KeySource,
+  listKeySources,
+  resolveApiKey,
+  type ResolvedApiKey,
+  type SourceReport,
+} from "./src/resolve.ts";
+export {
+  deleteCredentials,
+  parseCredentials,
+  readCredentials,
+  type ReadOptions,
+  type StoredKey,
+  writeCredentials,
+} from "./src/credentials.ts";
+export { parseDotenvKey, readDotenvKey } from "./src/dotenv.ts";
+export { configDir, credentialsPath, homeDir } from "./src/paths.ts";
+export {
+  type Account,
+  type ClientOptions,
+  createClient,
+  DEFAULT_API_URL,
+  DEFAULT_AUTH_URL,
+  type LuaClient,
+} from "./src/client.ts";
+export { validateApiKey, validateEmail, validateOtp } from "./src/validate.ts";
+export { maskKey } from "./src/mask.ts";
+export {
+  AuthenticationError,
+  ExitCode,
+  type ExitCodeValue,
+  ExpiredError,
+  FileError,
+  InterruptedError,
+  InvalidInputError,
+  InvalidOtpError,
+  LuaError,
+  type LuaErrorOptions,
+  NoApiKeyError,
+  PermissionError,
+  RateLimitedError,
+  UnavailableError,
+  UsageError,
+} from "./src/errors.ts";

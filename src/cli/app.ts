@@ -1,0 +1,176 @@
+/**
+ * The command tree, built with commander, and the one place that turns errors into exit codes.
+ *
+ * @module
+ */
+
+import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import { ExitCode, LuaError, permissionErrorFrom } from "../errors.ts";
+import { VERSION } from "../version.ts";
+import type { CliContext } from "./cli_context.ts";
+import { styles } from "./io.ts";
+
+/** What a run did, for telemetry: the command path, its mode, and its exit code. */
+export interface RunRecord {
+  /** The command path, e.g. `auth configure`, or `""` when none ran. */
+  command: string;
+  /** The mode of `configure`, when it ran. */
+  mode?: string;
+  /** The exit code. */
+  exitCode: number;
+}
+
+const KEY_HELP = `
+Examples:
+  $ lua auth key                  # asks first, then shows the key
+  $ KEY=$(lua auth key --force)   # the key alone on stdout, for scripts`;
+
+const CONFIGURE_HELP = `
+Examples:
+  $ lua auth configure                                   # interactive
+  $ lua auth configure --api-key "$KEY"                  # a key from the dashboard
+  $ printf %s "$KEY" | lua auth configure --api-key -    # keeps the key out of argv
+  $ lua auth configure --email you@example.com           # step 1: emails a 6-digit code
+  $ lua auth configure --email you@example.com --otp 123456   # step 2: stores a new key`;
+
+const AUTH_HELP = `
+Key resolution order:
+  1. LUA_API_KEY environment variable
+  2. ~/.lua-cli/credentials
+  3. LUA_API_KEY in .env in the current directory
+
+Examples:
+  $ lua auth configure --email you@example.com
+  $ lua auth status
+  $ LUA_API_KEY=... lua auth status --offline --json`;
+
+const ROOT_HELP = `
+Exit codes: 0 ok, 1 error, 2 usage, 9 authentication, 11 platform unavailable, 130 interrupted.
+Environment: LUA_API_KEY, LUA_AUTH_URL, LUA_API_URL, LUA_TELEMETRY=false, NO_COLOR.`;
+
+function build(cli: CliContext, record: RunRecord): Command {
+  const program = new Command()
+    .name("lua")
+    .description("The Lua platform CLI.")
+    .version(VERSION, "-v, --version", "Print the version.")
+    .helpOption("-h, --help", "Show help.")
+    .addHelpText("after", ROOT_HELP)
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (text) => cli.io.out(text),
+      writeErr: (text) => cli.io.err(text),
+      outputError: (text, write) => write(styles(cli.io.color).red(text)),
+    })
+    .exitOverride();
+
+  const auth = program.command("auth")
+    .description("Manage authentication with the Lua platform.")
+    .addHelpText("after", AUTH_HELP)
+    .action(() => {
+      cli.io.out(auth.helpInformation());
+    });
+
+  auth.command("configure")
+    .description("Set up API key authentication.")
+    .addOption(new Option("--api-key <key>", "Set the API key directly ('-' reads it from stdin)."))
+    .addOption(new Option("--email <email>", "Request a code by email (step 1 of the OTP flow)."))
+    .addOption(
+      new Option(
+        "--otp <code>",
+        "Verify the 6-digit code and generate a key (step 2, with --email).",
+      ),
+    )
+    .addHelpText("after", CONFIGURE_HELP)
+    .action(async (options) => {
+      record.command = "auth configure";
+      const { configureMode, runConfigure } = await import("./auth_configure.ts");
+      const opts = {
+        ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
+        ...(options.email !== undefined ? { email: options.email } : {}),
+        ...(options.otp !== undefined ? { otp: options.otp } : {}),
+      };
+      record.mode = configureMode(opts);
+      record.exitCode = await runConfigure(opts, cli);
+    });
+
+  auth.command("key")
+    .description("Display the API key in use.")
+    .option("-f, --force", "Print the key without asking, alone on stdout.", false)
+    .addHelpText("after", KEY_HELP)
+    .action(async (options) => {
+      record.command = "auth key";
+      const { runKey } = await import("./auth_key.ts");
+      record.exitCode = await runKey({ force: options.force }, cli);
+    });
+
+  auth.command("logout")
+    .description("Delete the stored credentials file.")
+    .option("-f, --force", "Delete without asking.", false)
+    .option("--revoke", "Also revoke the key on the platform first.", false)
+    .action(async (options) => {
+      record.command = "auth logout";
+      const { runLogout } = await import("./auth_logout.ts");
+      record.exitCode = await runLogout({ force: options.force, revoke: options.revoke }, cli);
+    });
+
+  auth.command("status")
+    .description("Show where the key comes from and which account it belongs to.")
+    .option("--json", "Print one JSON object on stdout.", false)
+    .option("--offline", "Do not ask the platform.", false)
+    .action(async (options) => {
+      record.command = "auth status";
+      const { runStatus } = await import("./auth_status.ts");
+      record.exitCode = await runStatus({ json: options.json, offline: options.offline }, cli);
+    });
+
+  program.action(() => {
+    cli.io.out(program.helpInformation());
+  });
+  return program;
+}
+
+/**
+ * Prints an error the way every command does: `Error: <message>` and the hints, on stderr.
+ *
+ * @param cli The command run.
+ * @param error The error.
+ * @returns Its exit code.
+ */
+export function reportError(cli: CliContext, error: unknown): number {
+  const s = styles(cli.io.color);
+  const converted = permissionErrorFrom(error);
+  if (converted instanceof LuaError) {
+    cli.io.err(`${s.red("Error:")} ${converted.message}\n`);
+    for (const hint of converted.hints) cli.io.err(`  ${s.dim(hint)}\n`);
+    return converted.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  cli.io.err(`${s.red("Error:")} unexpected error: ${message}\n`);
+  cli.io.err(`  ${s.dim("This is a bug in the Lua CLI; please report it.")}\n`);
+  if (cli.env("LUA_DEBUG") && error instanceof Error && error.stack) cli.io.err(`${error.stack}\n`);
+  return ExitCode.Error;
+}
+
+/**
+ * Runs the CLI: parses `args`, runs the command, and maps every outcome to an exit code. Never
+ * throws and never exits the process.
+ *
+ * @param args The arguments after the program name.
+ * @param cli The command run.
+ * @returns What ran and its exit code.
+ */
+export async function runCli(args: readonly string[], cli: CliContext): Promise<RunRecord> {
+  const record: RunRecord = { command: "", exitCode: ExitCode.Ok };
+  try {
+    await build(cli, record).parseAsync([...args], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const ok = error.code === "commander.helpDisplayed" || error.code === "commander.version" ||
+        error.exitCode === 0;
+      record.exitCode = ok ? ExitCode.Ok : ExitCode.Usage;
+    } else {
+      record.exitCode = reportError(cli, error);
+    }
+  }
+  return record;
+}

@@ -1,0 +1,238 @@
+/**
+ * `lua auth configure`: store an API key, given directly (`--api-key`), through the email
+ * one-time code flow (`--email`, then `--email --otp`), or interactively.
+ *
+ * @module
+ */
+
+import type { LuaClient } from "../client.ts";
+import { writeCredentials } from "../credentials.ts";
+import {
+  AUTH_FAILED_HINTS,
+  AuthenticationError,
+  ExpiredError,
+  INVALID_OTP_HINTS,
+  InvalidOtpError,
+  RateLimitedError,
+  UsageError,
+} from "../errors.ts";
+import { API_KEY_VARIABLE } from "../resolve.ts";
+import { validateApiKey, validateEmail, validateOtp } from "../validate.ts";
+import { type CliContext, platformClient, say, warn } from "./cli_context.ts";
+import { styles } from "./io.ts";
+
+/** Options of `lua auth configure`. */
+export interface ConfigureOptions {
+  /** The key, or `-` to read it from stdin. */
+  apiKey?: string;
+  /** The address to send a code to, or that the code was sent to. */
+  email?: string;
+  /** The 6-digit code from the email. */
+  otp?: string;
+}
+
+/** Which way `configure` stores a key. */
+export type ConfigureMode = "api-key" | "email-request" | "email-verify" | "interactive";
+
+/** The message after a code was sent, in the seed's words. */
+export const CHECK_EMAIL = "Check your email for a 6-digit code.";
+
+const NON_INTERACTIVE_FORMS = [
+  "lua auth configure --api-key <key>         # a key from the dashboard",
+  "lua auth configure --api-key - < key.txt   # the key from stdin",
+  "lua auth configure --email <address>       # step 1: email a 6-digit code",
+  "lua auth configure --email <address> --otp <code>  # step 2: verify it and store a new key",
+];
+
+/**
+ * Decides the mode from the flags, rejecting combinations that make no sense.
+ *
+ * @example
+ * ```ts
+ * import { configureMode } from "./auth_configure.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(configureMode({ email: "a@b.co" }), "email-request");
+ * assert.throws(() => configureMode({ otp: "123456" }));
+ * ```
+ *
+ * @param options The flags.
+ * @returns The mode.
+ * @throws {UsageError} For `--otp` without `--email`, or `--api-key` with `--email`/`--otp`.
+ */
+export function configureMode(options: ConfigureOptions): ConfigureMode {
+  if (options.apiKey !== undefined && (options.email !== undefined || options.otp !== undefined)) {
+    throw new UsageError("--api-key cannot be combined with --email or --otp.");
+  }
+  if (options.otp !== undefined && options.email === undefined) {
+    throw new UsageError("--otp needs --email: the address the code was sent to.", {
+      hints: ["lua auth configure --email <address> --otp <code>"],
+    });
+  }
+  if (options.apiKey !== undefined) return "api-key";
+  if (options.email !== undefined) {
+    return options.otp === undefined ? "email-request" : "email-verify";
+  }
+  return "interactive";
+}
+
+function authFailed(error: AuthenticationError): AuthenticationError {
+  return new AuthenticationError("❌ Authentication failed", {
+    hints: AUTH_FAILED_HINTS,
+    cause: error,
+  });
+}
+
+function verifyFailure(error: unknown, email: string): unknown {
+  if (error instanceof InvalidOtpError) {
+    return new InvalidOtpError("❌ Invalid OTP code", { hints: INVALID_OTP_HINTS, cause: error });
+  }
+  if (error instanceof ExpiredError) {
+    return new ExpiredError("The code has expired: codes expire after 10 minutes.", {
+      hints: [`Request a new one: lua auth configure --email ${email}`],
+      cause: error,
+    });
+  }
+  return error;
+}
+
+async function saveKey(cli: CliContext, key: string, email: string): Promise<void> {
+  const path = await writeCredentials(cli, key);
+  say(
+    cli,
+    `${styles(cli.io.color).green("✅")} Authenticated as ${email}. API key saved to ${path}`,
+  );
+  if (cli.env(API_KEY_VARIABLE)?.trim()) {
+    warn(
+      cli,
+      `${API_KEY_VARIABLE} is set in your environment and takes priority over the saved key.`,
+    );
+  }
+}
+
+async function storeApiKey(cli: CliContext, client: LuaClient, key: string): Promise<void> {
+  let account;
+  try {
+    account = await client.whoami(key);
+  } catch (error) {
+    throw error instanceof AuthenticationError ? authFailed(error) : error;
+  }
+  await saveKey(cli, key, account.email);
+}
+
+async function requestCode(cli: CliContext, client: LuaClient, email: string): Promise<void> {
+  try {
+    await client.requestOtp(email);
+  } catch (error) {
+    if (error instanceof RateLimitedError) {
+      throw new RateLimitedError(error.retryAfterSeconds, {
+        hints: ["A code was sent to this address moments ago; check your inbox first."],
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  say(cli, CHECK_EMAIL);
+}
+
+async function verifyAndStore(
+  cli: CliContext,
+  client: LuaClient,
+  email: string,
+  code: string,
+): Promise<void> {
+  let token;
+  try {
+    token = await client.verifyOtp(email, code);
+  } catch (error) {
+    throw verifyFailure(error, email);
+  }
+  const key = await client.createApiKey(token);
+  await saveKey(cli, key, email);
+}
+
+async function interactive(cli: CliContext): Promise<void> {
+  if (!cli.io.canPrompt()) {
+    throw new UsageError("No terminal to ask on. Use one of the non-interactive forms:", {
+      hints: NON_INTERACTIVE_FORMS,
+    });
+  }
+  const { prompt } = cli.io;
+  const method = await prompt.select(
+    "How do you want to authenticate?",
+    [
+      { name: "API key (from the admin dashboard)", value: "api-key" },
+      { name: "Email (a 6-digit code)", value: "email" },
+    ] as const,
+  );
+  const check = (f: (v: string) => string) => (value: string): string | true => {
+    try {
+      f(value);
+      return true;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  if (method === "api-key") {
+    const key = await prompt.password("Enter your API key:", check(validateApiKey));
+    await storeApiKey(cli, await platformClient(cli), validateApiKey(key));
+    return;
+  }
+  const email = validateEmail(await prompt.input("Email address:", check(validateEmail)));
+  const client = await platformClient(cli);
+  await requestCode(cli, client, email);
+  const attempts = 3;
+  for (let n = 1;; n++) {
+    const code = validateOtp(await prompt.input("Enter the 6-digit code:", check(validateOtp)));
+    try {
+      await verifyAndStore(cli, client, email, code);
+      return;
+    } catch (error) {
+      if (!(error instanceof InvalidOtpError) || n >= attempts) throw error;
+      const left = attempts - n;
+      say(cli, `❌ Invalid OTP code. ${left} ${left === 1 ? "attempt" : "attempts"} left.`);
+    }
+  }
+}
+
+async function readKeyArgument(cli: CliContext, value: string): Promise<string> {
+  if (value !== "-") return validateApiKey(value);
+  const text = await cli.io.readStdin();
+  return validateApiKey(text);
+}
+
+/**
+ * Runs `lua auth configure`.
+ *
+ * @param options The flags.
+ * @param cli The command run.
+ * @returns The exit code.
+ * @throws {UsageError} For bad flags or input, before any request is sent.
+ * @throws {AuthenticationError} For a rejected key or a wrong code.
+ * @throws {UnavailableError} When the platform cannot be reached; nothing is stored.
+ */
+export async function runConfigure(options: ConfigureOptions, cli: CliContext): Promise<number> {
+  const mode = configureMode(options);
+  switch (mode) {
+    case "api-key": {
+      const key = await readKeyArgument(cli, options.apiKey!);
+      await storeApiKey(cli, await platformClient(cli), key);
+      break;
+    }
+    case "email-request": {
+      const email = validateEmail(options.email!);
+      await requestCode(cli, await platformClient(cli), email);
+      say(cli, `Then run: lua auth configure --email ${email} --otp <code>`);
+      break;
+    }
+    case "email-verify": {
+      const email = validateEmail(options.email!);
+      const code = validateOtp(options.otp!);
+      await verifyAndStore(cli, await platformClient(cli), email, code);
+      break;
+    }
+    case "interactive":
+      await interactive(cli);
+      break;
+  }
+  return 0;
+}

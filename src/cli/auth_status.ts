@@ -1,0 +1,142 @@
+/**
+ * `lua auth status [--json] [--offline]`: every key source in priority order, the one in use
+ * (masked), and the account it belongs to.
+ *
+ * @module
+ */
+
+import type { Account } from "../client.ts";
+import { AuthenticationError, ExitCode, LuaError, UnavailableError } from "../errors.ts";
+import { maskKey } from "../mask.ts";
+import { describeSource, listKeySources, type SourceReport } from "../resolve.ts";
+import { type CliContext, platformClient, warn } from "./cli_context.ts";
+import { styles } from "./io.ts";
+
+/** Options of `lua auth status`. */
+export interface StatusOptions {
+  /** Print one JSON object on stdout. */
+  json: boolean;
+  /** Do not ask the platform who the key belongs to. */
+  offline: boolean;
+}
+
+/** One source in the JSON report. */
+export interface StatusSource {
+  /** `env`, `credentials` or `dotenv`. */
+  kind: string;
+  /** The variable or file. */
+  location: string;
+  /** Whether it holds a key. */
+  found: boolean;
+  /** Whether it is the one in use. */
+  active: boolean;
+  /** The key, masked, when found. */
+  maskedKey?: string;
+  /** Why it could not be read. */
+  error?: string;
+}
+
+/** The JSON report of `lua auth status --json`. */
+export interface StatusReport {
+  /** Every source in priority order. */
+  sources: StatusSource[];
+  /** The source in use, or `null`. */
+  active: StatusSource | null;
+  /** Whether the platform accepted the key: `null` when not asked (offline, no key, unreachable). */
+  valid: boolean | null;
+  /** The account, when the platform was asked and accepted the key. */
+  account: Account | null;
+  /** Why the platform could not be asked, if it could not. */
+  error: string | null;
+}
+
+function location(report: SourceReport): string {
+  return report.source.kind === "env" ? report.source.variable : report.source.path;
+}
+
+/**
+ * Runs `lua auth status`.
+ *
+ * @param options The flags.
+ * @param cli The command run.
+ * @returns 0 when a key is found (and accepted, unless offline), 9 when there is none or it is
+ * rejected, 11 when the platform cannot be reached.
+ */
+export async function runStatus(options: StatusOptions, cli: CliContext): Promise<number> {
+  const reports = await listKeySources(cli, { onWarning: (m) => warn(cli, m) });
+  const activeIndex = reports.findIndex((r) => r.key !== undefined);
+  const sources: StatusSource[] = reports.map((r, i) => {
+    const source: StatusSource = {
+      kind: r.source.kind,
+      location: location(r),
+      found: r.key !== undefined,
+      active: i === activeIndex,
+    };
+    if (r.key !== undefined) source.maskedKey = maskKey(r.key);
+    if (r.error) source.error = r.error.message;
+    return source;
+  });
+  const report: StatusReport = {
+    sources,
+    active: sources[activeIndex] ?? null,
+    valid: null,
+    account: null,
+    error: null,
+  };
+  let code: number = activeIndex < 0 ? ExitCode.Auth : ExitCode.Ok;
+  const key = reports[activeIndex]?.key;
+  if (key !== undefined && !options.offline) {
+    try {
+      report.account = await (await platformClient(cli)).whoami(key);
+      report.valid = true;
+    } catch (error) {
+      if (error instanceof AuthenticationError) {
+        report.valid = false;
+        report.error = "The platform rejected the key (revoked or mistyped).";
+        code = ExitCode.Auth;
+      } else if (error instanceof UnavailableError || error instanceof LuaError) {
+        report.error = error.message;
+        code = error.exitCode;
+      } else {
+        throw error;
+      }
+    }
+  }
+  if (options.json) cli.io.out(`${JSON.stringify(report, null, 2)}\n`);
+  else cli.io.out(render(report, reports, options, cli.io.colorOut));
+  return code;
+}
+
+function render(
+  report: StatusReport,
+  reports: SourceReport[],
+  options: StatusOptions,
+  color: boolean,
+): string {
+  const s = styles(color);
+  const lines = ["Key sources, in priority order:"];
+  report.sources.forEach((source, i) => {
+    const name = describeSource(reports[i]!.source);
+    const state = source.error
+      ? s.red(`error: ${source.error}`)
+      : source.found
+      ? `found ${source.maskedKey}${source.active ? s.green(" (in use)") : " (shadowed)"}`
+      : s.dim("not found");
+    lines.push(`  ${i + 1}. ${name}: ${state}`);
+  });
+  if (!report.active) {
+    lines.push("", s.red("No API key found."), "Run: lua auth configure");
+  } else if (options.offline) {
+    lines.push("", "Not checked with the platform (--offline).");
+  } else if (report.account) {
+    lines.push(
+      "",
+      `${s.green("✅")} Authenticated as ${report.account.email} (key ${report.account.keyId}).`,
+    );
+  } else if (report.valid === false) {
+    lines.push("", s.red(`❌ ${report.error}`), "Run: lua auth configure");
+  } else {
+    lines.push("", s.red(`Could not check the key: ${report.error}`));
+  }
+  return `${lines.join("\n")}\n`;
+}

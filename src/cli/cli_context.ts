@@ -1,0 +1,49 @@
+/**
+ * What a command run gets: the library's {@linkcode Context} plus the terminal, and the
+ * shared ways to print warnings and reach the platform.
+ *
+ * @module
+ */
+
+import type { ClientOptions, LuaClient } from "../client.ts";
+import type { Context } from "../context.ts";
+import { type Io, styles } from "./io.ts";
+
+/** The context of one command run. */
+export interface CliContext extends Context {
+  /** The terminal. */
+  readonly io: Io;
+  /** Timeouts and retries for the platform client (tests shorten them). */
+  readonly clientOptions?: ClientOptions;
+}
+
+/**
+ * The platform client, loaded only by the commands that talk to the platform.
+ *
+ * @param cli The command run.
+ * @returns A client using `LUA_AUTH_URL` and `LUA_API_URL`.
+ */
+export async function platformClient(cli: CliContext): Promise<LuaClient> {
+  const { createClient } = await import("../client.ts");
+  return createClient(cli, cli.clientOptions ?? {});
+}
+
+/**
+ * Prints a warning on stderr.
+ *
+ * @param cli The command run.
+ * @param message One sentence.
+ */
+export function warn(cli: CliContext, message: string): void {
+  cli.io.err(`${styles(cli.io.color).yellow("Warning:")} ${message}\n`);
+}
+
+/**
+ * Prints a message on stderr.
+ *
+ * @param cli The command run.
+ * @param message The text; a newline is added.
+ */
+export function say(cli: CliContext, message: string): void {
+  cli.io.err(`${message}\n`);
+}

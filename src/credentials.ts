@@ -1,0 +1,284 @@
+/**
+ * The credentials file, `~/.lua-cli/credentials`: the API key alone on one line, owner-only
+ * (0600) in an owner-only directory (0700), replaced atomically.
+ *
+ * @module
+ */
+
+import { dirname, join } from "node:path";
+import type { Context } from "./context.ts";
+import { FileError, LuaError, permissionErrorFrom } from "./errors.ts";
+import { configDir, credentialsPath } from "./paths.ts";
+import { validateApiKey } from "./validate.ts";
+
+/** A key read from the credentials file. */
+export interface StoredKey {
+  /** The API key. */
+  key: string;
+  /** The file it came from. */
+  path: string;
+}
+
+/** Options for the functions that read local files. */
+export interface ReadOptions {
+  /** Receives warnings (loose permissions, unreadable `.env`) for the user; ignored by default. */
+  onWarning?: (message: string) => void;
+}
+
+/** Temporary files are named with this prefix, in the same directory as the target. */
+export const TEMP_PREFIX = ".credentials.tmp-";
+/** Temporary files older than this are left over from a crash and removed. */
+const STALE_TEMP_MS = 60_000;
+/** No honest credentials file is larger. */
+const MAX_FILE_BYTES = 64 * 1024;
+
+/**
+ * Turns a file system failure into a {@linkcode FileError} naming the file, or a
+ * {@linkcode PermissionError} when a Deno permission is missing.
+ *
+ * @param error What the file system threw.
+ * @param what How to describe the operation, e.g. `Cannot read credentials file`.
+ * @param path The file.
+ * @returns An error for the user.
+ */
+export function fileErrorFrom(error: unknown, what: string, path: string): LuaError {
+  const converted = permissionErrorFrom(error);
+  if (converted instanceof LuaError) return converted;
+  let reason = error instanceof Error ? error.message : String(error);
+  if (error instanceof Deno.errors.PermissionDenied) reason = "permission denied";
+  else if (error instanceof Deno.errors.IsADirectory) reason = "it is a directory";
+  else if (error instanceof Deno.errors.NotADirectory) reason = "a parent is not a directory";
+  else if (error instanceof Deno.errors.NotFound) reason = "no such file or directory";
+  return new FileError(`${what} "${path}": ${reason}.`, path, { cause: error });
+}
+
+function malformed(path: string, why: string): FileError {
+  return new FileError(
+    `Credentials file "${path}" is malformed: ${why}.`,
+    path,
+    {
+      hints: [
+        `It must hold the API key alone on one line. Run "lua auth configure" to store a key again,`,
+        `or remove it with "lua auth logout --force".`,
+      ],
+    },
+  );
+}
+
+/**
+ * Parses the contents of a credentials file: the key alone, surrounding whitespace ignored.
+ *
+ * @example
+ * ```ts
+ * import { parseCredentials } from "./credentials.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(parseCredentials("  api_123\r\n", "/c"), "api_123");
+ * assert.equal(parseCredentials("\n \n", "/c"), undefined);
+ * ```
+ *
+ * @param text The file's contents.
+ * @param path The file, for error messages.
+ * @returns The key, or `undefined` for an empty or blank file.
+ * @throws {FileError} When the file holds anything but one key.
+ */
+export function parseCredentials(text: string, path: string): string | undefined {
+  const lines = text.split(/\r?\n|\r/).map((line) => line.trim()).filter((line) => line !== "");
+  if (lines.length === 0) return undefined;
+  if (lines.some((line) => /^(export\s+)?LUA_API_KEY\s*=/.test(line))) {
+    throw malformed(path, "it holds LUA_API_KEY=…, the .env format");
+  }
+  if (lines.length > 1) throw malformed(path, `it has ${lines.length} non-blank lines`);
+  const key = lines[0]!;
+  try {
+    validateApiKey(key);
+  } catch {
+    throw malformed(path, "the key has spaces or control characters in it, or is too long");
+  }
+  return key;
+}
+
+function looseModeWarnings(
+  ctx: Context,
+  path: string,
+  fileMode: number | null,
+  dirMode: number | null,
+): string[] {
+  if (ctx.os === "windows") return [];
+  const warnings: string[] = [];
+  if (fileMode !== null && (fileMode & 0o077) !== 0) {
+    const mode = (fileMode & 0o777).toString(8).padStart(4, "0");
+    warnings.push(
+      `Credentials file "${path}" is accessible by other users (mode ${mode}). Fix it: chmod 600 "${path}"`,
+    );
+  }
+  if (dirMode !== null && (dirMode & 0o022) !== 0) {
+    const dir = dirname(path);
+    const mode = (dirMode & 0o777).toString(8).padStart(4, "0");
+    warnings.push(
+      `Directory "${dir}" is writable by other users (mode ${mode}). Fix it: chmod 700 "${dir}"`,
+    );
+  }
+  return warnings;
+}
+
+/**
+ * Reads the key from `~/.lua-cli/credentials`.
+ *
+ * A symbolic link at that path is followed; its target must be a regular file. A file or
+ * directory that other users can reach gives a warning with the `chmod` that fixes it, and
+ * the key is still used.
+ *
+ * @example
+ * ```ts
+ * import { readCredentials } from "./credentials.ts";
+ * import { denoContext } from "./context.ts";
+ * const stored = await readCredentials(denoContext());
+ * console.log(stored ? `key in ${stored.path}` : "no credentials file");
+ * ```
+ *
+ * @param ctx Environment and file system.
+ * @param options Where warnings go.
+ * @returns The key and the file, or `undefined` when there is no file or it is blank.
+ * @throws {FileError} When the file cannot be read or is malformed.
+ */
+export async function readCredentials(
+  ctx: Context,
+  options: ReadOptions = {},
+): Promise<StoredKey | undefined> {
+  const path = credentialsPath(ctx);
+  let info;
+  try {
+    info = await ctx.fs.stat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw fileErrorFrom(error, "Cannot read credentials file", path);
+  }
+  if (info.isDirectory) {
+    throw new FileError(`Cannot read credentials file "${path}": it is a directory.`, path, {
+      hints: [`Move it out of the way: mv "${path}" "${path}.bak"`],
+    });
+  }
+  if (!info.isFile) {
+    throw new FileError(`Cannot read credentials file "${path}": it is not a regular file.`, path);
+  }
+  if (info.size > MAX_FILE_BYTES) throw malformed(path, `it is ${info.size} bytes long`);
+  let text;
+  try {
+    text = await ctx.fs.readTextFile(path);
+  } catch (error) {
+    throw fileErrorFrom(error, "Cannot read credentials file", path);
+  }
+  const key = parseCredentials(text, path);
+  if (key !== undefined && options.onWarning) {
+    const dirMode = await ctx.fs.stat(dirname(path)).then((d) => d.mode, () => null);
+    for (const warning of looseModeWarnings(ctx, path, info.mode, dirMode)) {
+      options.onWarning(warning);
+    }
+  }
+  return key === undefined ? undefined : { key, path };
+}
+
+async function ensureConfigDir(ctx: Context, dir: string): Promise<void> {
+  try {
+    await ctx.fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    const info = await ctx.fs.stat(dir);
+    if (!info.isDirectory) throw new Deno.errors.NotADirectory(dir);
+    if (ctx.os !== "windows" && info.mode !== null && (info.mode & 0o077) !== 0) {
+      await ctx.fs.chmod(dir, 0o700);
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) {
+      throw new FileError(`Cannot create directory "${dir}": a file is in the way.`, dir, {
+        cause: error,
+      });
+    }
+    throw fileErrorFrom(error, "Cannot create directory", dir);
+  }
+}
+
+async function removeStaleTemps(ctx: Context, dir: string): Promise<void> {
+  const names = await ctx.fs.readDir(dir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.startsWith(TEMP_PREFIX))) {
+    const temp = join(dir, name);
+    const info = await ctx.fs.lstat(temp).catch(() => undefined);
+    const age = info?.mtime ? ctx.now() - info.mtime.getTime() : Infinity;
+    if (age > STALE_TEMP_MS) await ctx.fs.remove(temp).catch(() => {});
+  }
+}
+
+function randomSuffix(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Stores a key in `~/.lua-cli/credentials`, atomically: the key is written to a temporary
+ * file (mode 0600) in the same directory, which is then renamed over the target. The
+ * directory is created with mode 0700, and tightened to it if other users could reach it.
+ * A symbolic link at the target is replaced, never written through. Temporary files left by
+ * a crashed earlier run are removed.
+ *
+ * @example
+ * ```ts ignore
+ * import { writeCredentials } from "./credentials.ts";
+ * import { denoContext } from "./context.ts";
+ * const path = await writeCredentials(denoContext(), "api_0123456789abcdef0123456789abcdef");
+ * console.log(`saved to ${path}`);
+ * ```
+ *
+ * @param ctx Environment and file system.
+ * @param key The API key; validated first.
+ * @returns The path of the credentials file.
+ * @throws {UsageError} When the key is not a plausible key.
+ * @throws {FileError} When the file cannot be written; the old file is then untouched.
+ */
+export async function writeCredentials(ctx: Context, key: string): Promise<string> {
+  const value = validateApiKey(key);
+  const path = credentialsPath(ctx);
+  const dir = configDir(ctx);
+  await ensureConfigDir(ctx, dir);
+  await removeStaleTemps(ctx, dir);
+  const temp = join(dir, TEMP_PREFIX + randomSuffix());
+  try {
+    await ctx.fs.writeTextFile(temp, value, { mode: 0o600, createNew: true });
+    if (ctx.os !== "windows") await ctx.fs.chmod(temp, 0o600);
+    await ctx.fs.rename(temp, path);
+  } catch (error) {
+    await ctx.fs.remove(temp).catch(() => {});
+    throw fileErrorFrom(error, "Cannot write credentials file", path);
+  }
+  return path;
+}
+
+/**
+ * Deletes `~/.lua-cli/credentials` (a symbolic link there is removed, not its target).
+ *
+ * @example
+ * ```ts ignore
+ * import { deleteCredentials } from "./credentials.ts";
+ * import { denoContext } from "./context.ts";
+ * const deleted = await deleteCredentials(denoContext());
+ * console.log(deleted ? `deleted ${deleted}` : "nothing stored");
+ * ```
+ *
+ * @param ctx Environment and file system.
+ * @returns The path that was deleted, or `undefined` when there was no file.
+ * @throws {FileError} When the path cannot be deleted.
+ */
+export async function deleteCredentials(ctx: Context): Promise<string | undefined> {
+  const path = credentialsPath(ctx);
+  try {
+    const info = await ctx.fs.lstat(path);
+    if (info.isDirectory) {
+      throw new FileError(`Cannot delete credentials file "${path}": it is a directory.`, path, {
+        hints: [`Remove it yourself if it is yours: rm -r "${path}"`],
+      });
+    }
+    await ctx.fs.remove(path);
+    return path;
+  } catch (error) {
+    if (error instanceof FileError) throw error;
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw fileErrorFrom(error, "Cannot delete credentials file", path);
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * Typed errors of the Lua CLI library. Each carries the process exit code the CLI maps
+ * it to and, where there is one, a hint telling the user what to do next.
+ *
+ * @module
+ */
+
+/** Process exit codes, the one table every command uses. */
+export const ExitCode = {
+  /** Success. */
+  Ok: 0,
+  /** An unexpected error: a bug, or a file system problem we could not explain. */
+  Error: 1,
+  /** Bad flags or input, or a prompt was needed without a terminal. */
+  Usage: 2,
+  /** No key, a key the platform rejected, or a wrong one-time code. */
+  Auth: 9,
+  /** The platform could not be reached, timed out, or answered with a server error. */
+  Unavailable: 11,
+  /** Interrupted by the user (Ctrl-C at a prompt). */
+  Interrupted: 130,
+} as const;
+
+/** One of the values of {@linkcode ExitCode}. */
+export type ExitCodeValue = typeof ExitCode[keyof typeof ExitCode];
+
+/** Options shared by every {@linkcode LuaError}. */
+export interface LuaErrorOptions {
+  /** Lines that tell the user how to fix the problem. */
+  hints?: readonly string[];
+  /** The underlying error. */
+  cause?: unknown;
+}
+
+/**
+ * The base of every error this library throws on purpose: a user-facing message, an exit
+ * code and hints. Anything else that escapes is a bug.
+ *
+ * @example Telling user errors from bugs
+ * ```ts
+ * import { LuaError, UsageError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const error: unknown = new UsageError("Missing --email.");
+ * assert.ok(error instanceof LuaError);
+ * assert.equal((error as LuaError).exitCode, 2);
+ * ```
+ */
+export class LuaError extends Error {
+  /** The exit code the CLI uses for this error. */
+  readonly exitCode: ExitCodeValue;
+  /** Lines that tell the user how to fix the problem. */
+  readonly hints: readonly string[];
+
+  /**
+   * Creates an error.
+   *
+   * @param message The user-facing message, one sentence.
+   * @param exitCode The exit code the CLI uses.
+   * @param options Hints and cause.
+   */
+  constructor(message: string, exitCode: ExitCodeValue, options: LuaErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "LuaError";
+    this.exitCode = exitCode;
+    this.hints = options.hints ?? [];
+  }
+}
+
+/** Bad flags or input, or a prompt that is needed when there is no terminal. Exit 2. */
+export class UsageError extends LuaError {
+  /**
+   * @param message What was wrong with the input.
+   * @param options Hints and cause.
+   */
+  constructor(message: string, options: LuaErrorOptions = {}) {
+    super(message, ExitCode.Usage, options);
+    this.name = "UsageError";
+  }
+}
+
+/** The seed's fixes for a missing key, in its words. */
+export const NO_KEY_HINTS: readonly string[] = [
+  "Authenticate using one of:",
+  "  lua auth configure              # Interactive setup (stores in ~/.lua-cli/credentials)",
+  "  export LUA_API_KEY=your-key     # Environment variable",
+  '  echo "LUA_API_KEY=key" >> .env  # .env file',
+];
+
+/** No API key was found in any source. Exit 9. */
+export class NoApiKeyError extends LuaError {
+  /** @param options Hints and cause; the seed's three fixes by default. */
+  constructor(options: LuaErrorOptions = {}) {
+    super("No API key found.", ExitCode.Auth, { hints: NO_KEY_HINTS, ...options });
+    this.name = "NoApiKeyError";
+  }
+}
+
+/** The seed's hints for a rejected key. */
+export const AUTH_FAILED_HINTS: readonly string[] = [
+  "Verify you copied the complete key",
+  "Check key hasn't been revoked",
+  "Ensure no extra spaces",
+  "Generate new key via email method: lua auth configure --email <you@example.com>",
+];
+
+/** The platform rejected a credential (HTTP 401). Exit 9. */
+export class AuthenticationError extends LuaError {
+  /**
+   * @param message What was rejected.
+   * @param options Hints and cause.
+   */
+  constructor(message = "Authentication failed", options: LuaErrorOptions = {}) {
+    super(message, ExitCode.Auth, options);
+    this.name = "AuthenticationError";
+  }
+}
+
+/** The seed's hints for a wrong one-time code. */
+export const INVALID_OTP_HINTS: readonly string[] = [
+  "Double-check the code from email",
+  "OTP expires after 10 minutes",
+  "Request new OTP by running command again",
+];
+
+/** A one-time code was wrong, used up or burned. Exit 9. */
+export class InvalidOtpError extends AuthenticationError {
+  /**
+   * @param message What the platform said.
+   * @param options Hints and cause.
+   */
+  constructor(message = "Invalid OTP code", options: LuaErrorOptions = {}) {
+    super(message, { hints: INVALID_OTP_HINTS, ...options });
+    this.name = "InvalidOtpError";
+  }
+}
+
+/** A one-time code or sign-in token is too old (HTTP 410). Exit 9. */
+export class ExpiredError extends LuaError {
+  /**
+   * @param message What expired.
+   * @param options Hints and cause.
+   */
+  constructor(message: string, options: LuaErrorOptions = {}) {
+    super(message, ExitCode.Auth, options);
+    this.name = "ExpiredError";
+  }
+}
+
+/** The platform refused the input (HTTP 400). Exit 2. */
+export class InvalidInputError extends LuaError {
+  /**
+   * @param message What the platform said.
+   * @param options Hints and cause.
+   */
+  constructor(message: string, options: LuaErrorOptions = {}) {
+    super(message, ExitCode.Usage, options);
+    this.name = "InvalidInputError";
+  }
+}
+
+/** Too many requests (HTTP 429); {@linkcode RateLimitedError.retryAfterSeconds} says how long to wait. Exit 11. */
+export class RateLimitedError extends LuaError {
+  /** Seconds to wait before trying again, when the platform said. */
+  readonly retryAfterSeconds: number | undefined;
+
+  /**
+   * @param retryAfterSeconds Seconds to wait, if known.
+   * @param options Hints and cause.
+   */
+  constructor(retryAfterSeconds: number | undefined, options: LuaErrorOptions = {}) {
+    super(
+      retryAfterSeconds === undefined
+        ? "Too many requests. Wait a moment and try again."
+        : `Too many requests. Wait ${retryAfterSeconds} s and try again.`,
+      ExitCode.Unavailable,
+      options,
+    );
+    this.name = "RateLimitedError";
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** The platform could not be reached, timed out, failed (5xx) or answered nonsense. Exit 11. */
+export class UnavailableError extends LuaError {
+  /**
+   * @param message What went wrong, without secrets.
+   * @param options Hints and cause.
+   */
+  constructor(message: string, options: LuaErrorOptions = {}) {
+    super(message, ExitCode.Unavailable, options);
+    this.name = "UnavailableError";
+  }
+}
+
+/** A local file (credentials, `.env`, home directory) cannot be used. Exit 1. */
+export class FileError extends LuaError {
+  /** The file concerned. */
+  readonly path: string;
+
+  /**
+   * @param message What is wrong, naming the file.
+   * @param path The file concerned.
+   * @param options Hints and cause.
+   */
+  constructor(message: string, path: string, options: LuaErrorOptions = {}) {
+    super(message, ExitCode.Error, options);
+    this.name = "FileError";
+    this.path = path;
+  }
+}
+
+/** A Deno permission the command needs was not granted. Exit 2. */
+export class PermissionError extends LuaError {
+  /**
+   * @param flag The flag that grants it, such as `--allow-net`.
+   * @param options Hints and cause.
+   */
+  constructor(flag: string, options: LuaErrorOptions = {}) {
+    super(
+      `This command needs the ${flag} permission: run it with ${flag}.`,
+      ExitCode.Usage,
+      options,
+    );
+    this.name = "PermissionError";
+  }
+}
+
+/** The user cancelled a prompt (Ctrl-C). Exit 130. */
+export class InterruptedError extends LuaError {
+  /** @param options Hints and cause. */
+  constructor(options: LuaErrorOptions = {}) {
+    super("Cancelled.", ExitCode.Interrupted, options);
+    this.name = "InterruptedError";
+  }
+}
+
+/**
+ * Converts a runtime permission failure (`Deno.errors.NotCapable` or `PermissionDenied` from
+ * the permission system) into a {@linkcode PermissionError}; returns other errors unchanged.
+ *
+ * @param error Anything thrown.
+ * @returns A {@linkcode PermissionError} naming the flag, or `error` itself.
+ */
+export function permissionErrorFrom(error: unknown): unknown {
+  if (!(error instanceof Error) || error.name !== "NotCapable") return error;
+  const match = /--allow-[a-z]+/.exec(error.message);
+  return new PermissionError(match?.[0] ?? "--allow-all", { cause: error });
+}

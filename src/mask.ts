@@ -1,0 +1,31 @@
+/**
+ * Masking keys for display: never more than the prefix and the last 4 characters.
+ *
+ * @module
+ */
+
+/**
+ * Masks an API key for display: the prefix up to its first `_` (at most 8 characters), then
+ * `…`, then the last 4 characters. A key of 12 characters or fewer shows only its last 4
+ * at most, so that at least two thirds of it are hidden.
+ *
+ * @example
+ * ```ts
+ * import { maskKey } from "./mask.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(maskKey("api_0123456789abcdef0123456789abcdef"), "api_…cdef");
+ * assert.equal(maskKey("secret"), "…");
+ * ```
+ *
+ * @param key The key.
+ * @returns The masked key.
+ */
+export function maskKey(key: string): string {
+  const chars = [...key];
+  if (chars.length <= 8) return "…";
+  const last = chars.slice(-4).join("");
+  if (chars.length <= 12) return `…${last}`;
+  const underscore = chars.indexOf("_");
+  const prefix = underscore > 0 && underscore < 8 ? chars.slice(0, underscore + 1).join("") : "";
+  return `${prefix}…${last}`;
+}

@@ -1,0 +1,70 @@
+/**
+ * Where the CLI keeps its files: `~/.lua-cli/credentials` and friends.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import type { Context } from "./context.ts";
+import { FileError } from "./errors.ts";
+
+/** The name of the configuration directory inside the home directory. */
+export const CONFIG_DIR_NAME = ".lua-cli";
+/** The name of the credentials file inside the configuration directory. */
+export const CREDENTIALS_FILE_NAME = "credentials";
+
+/**
+ * The user's home directory: `HOME`, or `USERPROFILE` on Windows.
+ *
+ * @example
+ * ```ts
+ * import { homeDir } from "./paths.ts";
+ * import assert from "node:assert/strict";
+ * const ctx = { env: (n: string) => n === "HOME" ? "/home/ada" : undefined, os: "linux" };
+ * assert.equal(homeDir(ctx), "/home/ada");
+ * ```
+ *
+ * @param ctx Where to read the environment.
+ * @returns The home directory.
+ * @throws {FileError} When neither variable is set.
+ */
+export function homeDir(ctx: Pick<Context, "env" | "os">): string {
+  const home = ctx.env("HOME") || (ctx.os === "windows" ? ctx.env("USERPROFILE") : undefined);
+  if (!home) {
+    const variable = ctx.os === "windows" ? "USERPROFILE" : "HOME";
+    throw new FileError(
+      `Cannot find the home directory: ${variable} is not set.`,
+      `$${variable}`,
+      { hints: [`Set ${variable}, or pass the key in the LUA_API_KEY environment variable.`] },
+    );
+  }
+  return home;
+}
+
+/**
+ * The configuration directory, `~/.lua-cli`.
+ *
+ * @param ctx Where to read the environment.
+ * @returns Its absolute path.
+ */
+export function configDir(ctx: Pick<Context, "env" | "os">): string {
+  return join(homeDir(ctx), CONFIG_DIR_NAME);
+}
+
+/**
+ * The credentials file, `~/.lua-cli/credentials`.
+ *
+ * @example
+ * ```ts
+ * import { credentialsPath } from "./paths.ts";
+ * import assert from "node:assert/strict";
+ * const ctx = { env: (n: string) => n === "HOME" ? "/home/ada" : undefined, os: "linux" };
+ * assert.equal(credentialsPath(ctx), "/home/ada/.lua-cli/credentials");
+ * ```
+ *
+ * @param ctx Where to read the environment.
+ * @returns Its absolute path.
+ */
+export function credentialsPath(ctx: Pick<Context, "env" | "os">): string {
+  return join(configDir(ctx), CREDENTIALS_FILE_NAME);
+}

@@ -1,0 +1,139 @@
+/**
+ * Finding the API key: `LUA_API_KEY`, then `~/.lua-cli/credentials`, then `.env` in the
+ * current directory. The first source that has a key wins, whatever the others hold.
+ *
+ * @module
+ */
+
+import type { Context } from "./context.ts";
+import { readCredentials, type ReadOptions } from "./credentials.ts";
+import { dotenvPath, readDotenvKey } from "./dotenv.ts";
+import { LuaError } from "./errors.ts";
+import { credentialsPath } from "./paths.ts";
+
+/** The name of the environment variable that holds a key. */
+export const API_KEY_VARIABLE = "LUA_API_KEY";
+
+/** Where a key came from. */
+export type KeySource =
+  | { kind: "env"; variable: typeof API_KEY_VARIABLE }
+  | { kind: "credentials"; path: string }
+  | { kind: "dotenv"; path: string };
+
+/** A key and where it came from. */
+export interface ResolvedApiKey {
+  /** The API key. */
+  key: string;
+  /** Its source. */
+  source: KeySource;
+}
+
+/** One source as {@linkcode listKeySources} found it. */
+export interface SourceReport {
+  /** The source. For a file that cannot be located (no home directory) `path` is empty. */
+  source: KeySource;
+  /** The key it holds, if any. */
+  key?: string;
+  /** Why the source could not be read, if it could not. */
+  error?: LuaError;
+}
+
+/**
+ * Describes a source for people: `LUA_API_KEY environment variable`, or the file's path.
+ *
+ * @example
+ * ```ts
+ * import { describeSource } from "./resolve.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(describeSource({ kind: "dotenv", path: "/p/.env" }), ".env file /p/.env");
+ * ```
+ *
+ * @param source The source.
+ * @returns A short description.
+ */
+export function describeSource(source: KeySource): string {
+  switch (source.kind) {
+    case "env":
+      return `${source.variable} environment variable`;
+    case "credentials":
+      return `credentials file ${source.path}`;
+    case "dotenv":
+      return `.env file ${source.path}`;
+  }
+}
+
+function envKey(ctx: Context): string | undefined {
+  const value = ctx.env(API_KEY_VARIABLE)?.trim();
+  return value ? value : undefined;
+}
+
+/**
+ * Resolves the API key the CLI would use, and its source.
+ *
+ * @example
+ * ```ts
+ * import { denoContext, resolveApiKey } from "./mod.ts";
+ * const resolved = await resolveApiKey(denoContext());
+ * console.log(resolved ? `using the key from ${resolved.source.kind}` : "no key");
+ * ```
+ *
+ * @param ctx Environment, files and current directory.
+ * @param options Where warnings go.
+ * @returns The key and its source, or `undefined` when no source has one.
+ * @throws {FileError} When the credentials file is needed but malformed or unreadable, or the
+ * home directory is unknown.
+ */
+export async function resolveApiKey(
+  ctx: Context,
+  options: ReadOptions = {},
+): Promise<ResolvedApiKey | undefined> {
+  const fromEnv = envKey(ctx);
+  if (fromEnv) return { key: fromEnv, source: { kind: "env", variable: API_KEY_VARIABLE } };
+  const stored = await readCredentials(ctx, options);
+  if (stored) return { key: stored.key, source: { kind: "credentials", path: stored.path } };
+  const dotenv = await readDotenvKey(ctx, options);
+  if (dotenv) return { key: dotenv.key, source: { kind: "dotenv", path: dotenv.path } };
+  return undefined;
+}
+
+/**
+ * Reports every source in priority order, whether or not it holds a key; errors are recorded
+ * in the report rather than thrown. The first report with a key is the one in use.
+ *
+ * @example
+ * ```ts
+ * import { denoContext, listKeySources } from "./mod.ts";
+ * for (const report of await listKeySources(denoContext())) {
+ *   console.log(report.source.kind, report.key ? "found" : "not found");
+ * }
+ * ```
+ *
+ * @param ctx Environment, files and current directory.
+ * @param options Where warnings go.
+ * @returns Three reports: environment, credentials file, `.env`.
+ */
+export async function listKeySources(
+  ctx: Context,
+  options: ReadOptions = {},
+): Promise<SourceReport[]> {
+  const fromEnv = envKey(ctx);
+  const env: SourceReport = { source: { kind: "env", variable: API_KEY_VARIABLE } };
+  if (fromEnv) env.key = fromEnv;
+
+  let credentials: SourceReport;
+  try {
+    const path = credentialsPath(ctx);
+    credentials = { source: { kind: "credentials", path } };
+    const stored = await readCredentials(ctx, options);
+    if (stored) credentials.key = stored.key;
+  } catch (error) {
+    if (!(error instanceof LuaError)) throw error;
+    const path = "path" in error && typeof error.path === "string" ? error.path : "";
+    credentials = { source: { kind: "credentials", path }, error };
+  }
+
+  const dotenv: SourceReport = { source: { kind: "dotenv", path: dotenvPath(ctx) } };
+  const found = await readDotenvKey(ctx, options);
+  if (found) dotenv.key = found.key;
+  return [env, credentials, dotenv];
+}

@@ -1,0 +1,97 @@
+/**
+ * Local checks of user input — API keys, email addresses, one-time codes — made before any
+ * request is sent or any file is written.
+ *
+ * @module
+ */
+
+import { UsageError } from "./errors.ts";
+
+/** The longest API key accepted, in bytes. */
+export const MAX_API_KEY_BYTES = 1024;
+
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Checks an API key and returns it without surrounding whitespace.
+ *
+ * @example
+ * ```ts
+ * import { validateApiKey } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(validateApiKey("  api_123 \n"), "api_123");
+ * assert.throws(() => validateApiKey("api 123"));
+ * ```
+ *
+ * @param key The key as given.
+ * @returns The trimmed key.
+ * @throws {UsageError} When it is empty, has inner whitespace or control characters, or is
+ * longer than 1 KB. The message never contains the key.
+ */
+export function validateApiKey(key: string): string {
+  const value = key.trim();
+  if (value === "") throw new UsageError("The API key is empty.");
+  if (/\s/.test(value)) throw new UsageError("The API key must not contain spaces.");
+  if (CONTROL.test(value)) throw new UsageError("The API key must not contain control characters.");
+  if (new TextEncoder().encode(value).length > MAX_API_KEY_BYTES) {
+    throw new UsageError(`The API key is longer than ${MAX_API_KEY_BYTES} bytes.`);
+  }
+  return value;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
+
+/**
+ * Checks an email address the way the platform does: one `@`, a local part, a domain with a
+ * dot, no whitespace, at most 254 characters. Returns it trimmed.
+ *
+ * @example
+ * ```ts
+ * import { validateEmail } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(validateEmail(" ada@example.com"), "ada@example.com");
+ * assert.throws(() => validateEmail("ada@example"));
+ * ```
+ *
+ * @param email The address as given.
+ * @returns The trimmed address.
+ * @throws {UsageError} When it is not a plausible address.
+ */
+export function validateEmail(email: string): string {
+  const value = email.trim();
+  if (value.length > 254 || !EMAIL.test(value) || CONTROL.test(value) || value.includes("..")) {
+    throw new UsageError(`"${printable(value)}" is not a valid email address.`);
+  }
+  return value;
+}
+
+/**
+ * Checks a one-time code: exactly 6 digits, surrounding whitespace ignored.
+ *
+ * @example
+ * ```ts
+ * import { validateOtp } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(validateOtp(" 012345 "), "012345");
+ * assert.throws(() => validateOtp("12345"));
+ * ```
+ *
+ * @param code The code as given.
+ * @returns The trimmed code.
+ * @throws {UsageError} When it is not 6 digits.
+ */
+export function validateOtp(code: string): string {
+  const value = code.trim();
+  if (!/^[0-9]{6}$/.test(value)) {
+    throw new UsageError("The code must be the 6 digits from the email.");
+  }
+  return value;
+}
+
+/** Shortens and escapes user input for an error message. */
+function printable(value: string): string {
+  const short = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+  // deno-lint-ignore no-control-regex
+  return short.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+}
