@@ -1,0 +1,187 @@
+/**
+ * Helpers for end-to-end tests: a sandbox with a temporary HOME and working directory, and
+ * the real CLI run as a subprocess with exactly the documented permissions.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root. */
+export const ROOT: string = fileURLToPath(new URL("..", import.meta.url));
+/** The CLI's entry point. */
+export const MAIN: string = join(ROOT, "main.ts");
+/** Exactly the permissions the README documents. */
+export const LUA_PERMISSIONS: readonly string[] = [
+  "--allow-env",
+  "--allow-read",
+  "--allow-write",
+  "--allow-net",
+];
+/** A well-formed key that no emulator knows. */
+export const SAMPLE_KEY = "api_0123456789abcdef0123456789abcdef";
+
+/** A temporary HOME and working directory. */
+export interface Sandbox {
+  /** The temporary root. */
+  dir: string;
+  /** HOME for the CLI. */
+  home: string;
+  /** The working directory for the CLI. */
+  cwd: string;
+  /** `$HOME/.lua-cli/credentials`. */
+  credentials: string;
+  /** Removes everything. */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Creates a sandbox under the system temporary directory.
+ *
+ * @returns The sandbox.
+ */
+export async function sandbox(): Promise<Sandbox> {
+  const dir = await Deno.makeTempDir({ prefix: "lua-e2e-" });
+  const home = join(dir, "home");
+  const cwd = join(dir, "project");
+  await Deno.mkdir(home);
+  await Deno.mkdir(cwd);
+  return {
+    dir,
+    home,
+    cwd,
+    credentials: join(home, ".lua-cli", "credentials"),
+    cleanup: () => Deno.remove(dir, { recursive: true }),
+  };
+}
+
+/**
+ * Writes `$HOME/.lua-cli/credentials` the way the old CLI would (0755 dir, given file mode).
+ *
+ * @param sb The sandbox.
+ * @param text The file's contents.
+ * @param mode The file's mode.
+ */
+export async function storeKey(sb: Sandbox, text: string, mode = 0o600): Promise<void> {
+  await Deno.mkdir(join(sb.home, ".lua-cli"), { recursive: true, mode: 0o700 });
+  await Deno.writeTextFile(sb.credentials, text, { mode });
+  await Deno.chmod(sb.credentials, mode);
+}
+
+/** The outcome of a CLI run. */
+export interface RunResult {
+  /** Exit code. */
+  code: number;
+  /** Everything on stdout. */
+  stdout: string;
+  /** Everything on stderr. */
+  stderr: string;
+  /** Wall time in ms. */
+  ms: number;
+}
+
+/** Options for {@linkcode lua}. */
+export interface LuaOptions {
+  /** Extra environment variables (the environment is otherwise cleared). */
+  env?: Record<string, string>;
+  /** What to write to stdin; stdin is empty (not a terminal) otherwise. */
+  stdin?: string;
+  /** Permissions instead of {@linkcode LUA_PERMISSIONS}. */
+  permissions?: readonly string[];
+}
+
+/** The Deno cache, so that subprocesses with a temporary HOME download nothing. */
+export function denoDir(): string {
+  return Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME") ?? "/root", ".cache", "deno");
+}
+
+/** Environment every subprocess needs to find Deno's cache and this machine's certificates. */
+export function baseEnv(sb: Sandbox): Record<string, string> {
+  const env: Record<string, string> = {
+    HOME: sb.home,
+    DENO_DIR: denoDir(),
+    DENO_NO_UPDATE_CHECK: "1",
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    LUA_TELEMETRY: "false",
+  };
+  for (const name of ["DENO_CERT", "SSL_CERT_FILE", "SSL_CERT_DIR"]) {
+    const value = Deno.env.get(name);
+    if (value) env[name] = value;
+  }
+  return env;
+}
+
+/**
+ * Runs `main.ts` in a subprocess with a cleared environment, the sandbox's HOME and working
+ * directory, and exactly the documented permissions.
+ *
+ * @param sb The sandbox.
+ * @param args The CLI arguments.
+ * @param options Environment, stdin, permissions.
+ * @returns Exit code, output and wall time.
+ */
+export async function lua(
+  sb: Sandbox,
+  args: readonly string[],
+  options: LuaOptions = {},
+): Promise<RunResult> {
+  const started = performance.now();
+  const command = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--config",
+      join(ROOT, "deno.json"),
+      ...(options.permissions ?? LUA_PERMISSIONS),
+      MAIN,
+      ...args,
+    ],
+    cwd: sb.cwd,
+    clearEnv: true,
+    env: { ...baseEnv(sb), ...options.env },
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const child = command.spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const output = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+    ms: performance.now() - started,
+  };
+}
+
+/**
+ * The permission bits of a path.
+ *
+ * @param path The path.
+ * @returns `mode & 0o777`.
+ */
+export async function modeOf(path: string): Promise<number> {
+  return ((await Deno.stat(path)).mode ?? 0) & 0o777;
+}
+
+/**
+ * Whether a path exists (without following a final link).
+ *
+ * @param path The path.
+ * @returns True when it exists.
+ */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}

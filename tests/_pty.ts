@@ -1,0 +1,103 @@
+/**
+ * Drives the CLI in a real pseudo-terminal with tmux: start a command, wait for text on the
+ * screen, type keys, read the exit code.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { baseEnv, LUA_PERMISSIONS, MAIN, ROOT, type Sandbox } from "./_helpers.ts";
+
+function quote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+async function tmux(socket: string, ...args: string[]): Promise<string> {
+  const output = await new Deno.Command("tmux", { args: ["-L", socket, ...args] }).output();
+  if (!output.success) {
+    throw new Error(`tmux ${args[0]} failed: ${new TextDecoder().decode(output.stderr)}`);
+  }
+  return new TextDecoder().decode(output.stdout);
+}
+
+/** A CLI running in a tmux pane. */
+export interface PtySession {
+  /** Waits until `text` is on the screen; returns the screen. */
+  waitFor(text: string | RegExp, timeoutMs?: number): Promise<string>;
+  /** Sends tmux key names, e.g. `"y"`, `"Enter"`, `"C-c"`. */
+  keys(...keys: string[]): Promise<void>;
+  /** Types literal text. */
+  type(text: string): Promise<void>;
+  /** Waits for the command to end; returns its exit code and the final screen. */
+  exit(timeoutMs?: number): Promise<{ code: number; screen: string }>;
+  /** Ends the session. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `lua <args>` in a pseudo-terminal with the sandbox's HOME and working directory.
+ *
+ * @param sb The sandbox.
+ * @param args The CLI arguments.
+ * @param env Extra environment.
+ * @returns The session.
+ */
+export async function startPty(
+  sb: Sandbox,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<PtySession> {
+  const socket = `lua-test-${crypto.randomUUID().slice(0, 8)}`;
+  const vars = { ...baseEnv(sb), TERM: "xterm", ...env };
+  const command = [
+    "cd",
+    quote(sb.cwd),
+    "&&",
+    "env",
+    "-i",
+    ...Object.entries(vars).map(([k, v]) => quote(`${k}=${v}`)),
+    quote(Deno.execPath()),
+    "run",
+    "--quiet",
+    "--config",
+    quote(join(ROOT, "deno.json")),
+    ...LUA_PERMISSIONS,
+    quote(MAIN),
+    ...args.map(quote),
+    ";",
+    "echo",
+    "EXIT=$?;",
+    "sleep",
+    "30",
+  ].join(" ");
+  await tmux(socket, "new-session", "-d", "-x", "160", "-y", "40", command);
+  const screen = () => tmux(socket, "capture-pane", "-p", "-J");
+  const waitFor = async (text: string | RegExp, timeoutMs = 10_000): Promise<string> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const current = await screen();
+      if (typeof text === "string" ? current.includes(text) : text.test(current)) return current;
+      if (Date.now() > deadline) {
+        throw new Error(`Timed out waiting for ${String(text)}. Screen:\n${current}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  return {
+    waitFor,
+    keys: async (...keys) => {
+      await tmux(socket, "send-keys", ...keys);
+    },
+    type: async (text) => {
+      await tmux(socket, "send-keys", "-l", text);
+    },
+    exit: async (timeoutMs) => {
+      const final = await waitFor(/EXIT=\d+/, timeoutMs);
+      const code = Number(/EXIT=(\d+)/.exec(final)![1]);
+      return { code, screen: final };
+    },
+    close: async () => {
+      await tmux(socket, "kill-server").catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,178 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { exists, lua, modeOf, sandbox, storeKey } from "./_helpers.ts";
+
+const ENV_KEY = "api_env_aaaaaaaaaaaaaaaaaaaaaaaaaaaa1111";
+const FILE_KEY = "api_file_bbbbbbbbbbbbbbbbbbbbbbbbbbb2222";
+const DOTENV_KEY = "api_dotenv_cccccccccccccccccccccccc3333";
+
+Deno.test("auth key --force: all seven combinations of the three sources", async (t) => {
+  for (let mask = 1; mask < 8; mask++) {
+    const useEnv = (mask & 1) !== 0;
+    const useFile = (mask & 2) !== 0;
+    const useDotenv = (mask & 4) !== 0;
+    const name = [useEnv && "env", useFile && "credentials", useDotenv && ".env"]
+      .filter(Boolean).join(" + ");
+    await t.step(name, async () => {
+      const sb = await sandbox();
+      try {
+        if (useFile) await storeKey(sb, `${FILE_KEY}\n`);
+        if (useDotenv) {
+          await Deno.writeTextFile(join(sb.cwd, ".env"), `OTHER=1\nLUA_API_KEY=${DOTENV_KEY}\n`);
+        }
+        const env: Record<string, string> = useEnv ? { LUA_API_KEY: ENV_KEY } : {};
+        const result = await lua(sb, ["auth", "key", "--force"], { env });
+        assert.equal(result.code, 0, result.stderr);
+        const expected = useEnv ? ENV_KEY : useFile ? FILE_KEY : DOTENV_KEY;
+        assert.equal(result.stdout, `${expected}\n`);
+        const source = useEnv
+          ? "LUA_API_KEY environment variable"
+          : useFile
+          ? `credentials file ${sb.credentials}`
+          : `.env file ${join(sb.cwd, ".env")}`;
+        assert.ok(result.stderr.includes(`Source: ${source}`), result.stderr);
+      } finally {
+        await sb.cleanup();
+      }
+    });
+  }
+});
+
+Deno.test("auth key: no key anywhere exits 9 with the three fixes", async () => {
+  const sb = await sandbox();
+  try {
+    const result = await lua(sb, ["auth", "key", "--force"]);
+    assert.equal(result.code, 9);
+    assert.equal(result.stdout, "");
+    assert.match(result.stderr, /^Error: No API key found\./);
+    assert.match(result.stderr, /lua auth configure/);
+    assert.match(result.stderr, /export LUA_API_KEY=your-key/);
+    assert.match(result.stderr, /echo "LUA_API_KEY=key" >> \.env/);
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test("auth key: CRLF and surrounding whitespace are trimmed; a blank file is no key", async () => {
+  const sb = await sandbox();
+  try {
+    await storeKey(sb, `  ${FILE_KEY}\r\n\r\n`);
+    const trimmed = await lua(sb, ["auth", "key", "--force"]);
+    assert.equal(trimmed.stdout, `${FILE_KEY}\n`);
+    await storeKey(sb, " \n\t\n");
+    const blank = await lua(sb, ["auth", "key", "--force"]);
+    assert.equal(blank.code, 9);
+    assert.match(blank.stderr, /No API key found/);
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test("auth key: a malformed credentials file is an error naming the file", async (t) => {
+  for (
+    const [name, text] of [
+      ["two keys", `${FILE_KEY}\n${ENV_KEY}\n`],
+      [".env format", `LUA_API_KEY=${FILE_KEY}\n`],
+    ] as const
+  ) {
+    await t.step(name, async () => {
+      const sb = await sandbox();
+      try {
+        await storeKey(sb, text);
+        const result = await lua(sb, ["auth", "key", "--force"]);
+        assert.equal(result.code, 1);
+        assert.equal(result.stdout, "");
+        assert.ok(result.stderr.includes(`"${sb.credentials}" is malformed`), result.stderr);
+        assert.match(result.stderr, /lua auth configure/);
+        assert.ok(!result.stderr.includes(FILE_KEY), "the key must not be echoed");
+        assert.ok(!result.stderr.includes("    at "), "no stack trace");
+      } finally {
+        await sb.cleanup();
+      }
+    });
+  }
+});
+
+Deno.test("auth key and logout without a terminal and without --force exit 2", async () => {
+  const sb = await sandbox();
+  try {
+    await storeKey(sb, FILE_KEY);
+    const key = await lua(sb, ["auth", "key"]);
+    assert.equal(key.code, 2);
+    assert.equal(key.stdout, "");
+    assert.match(key.stderr, /--force/);
+    const logout = await lua(sb, ["auth", "logout"]);
+    assert.equal(logout.code, 2);
+    assert.match(logout.stderr, /--force/);
+    assert.ok(await exists(sb.credentials), "the file is kept");
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test("logout --force deletes the file; a second logout says nothing is stored", async () => {
+  const sb = await sandbox();
+  try {
+    await storeKey(sb, FILE_KEY);
+    const first = await lua(sb, ["auth", "logout", "--force"]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /API key deleted successfully\./);
+    assert.match(first.stderr, /still valid on the platform/);
+    assert.equal(await exists(sb.credentials), false);
+    const second = await lua(sb, ["auth", "logout", "--force"]);
+    assert.equal(second.code, 0);
+    assert.match(second.stderr, /nothing to delete/);
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test("logout warns when LUA_API_KEY or .env still supply a key", async () => {
+  const sb = await sandbox();
+  try {
+    await storeKey(sb, FILE_KEY);
+    await Deno.writeTextFile(join(sb.cwd, ".env"), `LUA_API_KEY=${DOTENV_KEY}\n`);
+    const result = await lua(sb, ["auth", "logout", "--force"], {
+      env: { LUA_API_KEY: ENV_KEY },
+    });
+    assert.equal(result.code, 0);
+    assert.match(result.stderr, /LUA_API_KEY environment variable; commands will keep/);
+    assert.match(result.stderr, /\.env file .*; commands will keep/);
+    for (const key of [ENV_KEY, DOTENV_KEY, FILE_KEY]) assert.ok(!result.stderr.includes(key));
+    const after = await lua(sb, ["auth", "key", "--force"]);
+    assert.equal(after.stdout, `${DOTENV_KEY}\n`, ".env still supplies a key after logout");
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test("a credentials file readable by others warns with the exact chmod, key still used", async () => {
+  const sb = await sandbox();
+  try {
+    await storeKey(sb, FILE_KEY, 0o644);
+    const result = await lua(sb, ["auth", "key", "--force"]);
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout, `${FILE_KEY}\n`);
+    assert.ok(result.stderr.includes(`chmod 600 "${sb.credentials}"`), result.stderr);
+    assert.equal(await modeOf(sb.credentials), 0o644, "reading never changes modes");
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test("--version, --help, auth alone, and unknown options", async () => {
+  const sb = await sandbox();
+  try {
+    const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+    const version = await lua(sb, ["--version"]);
+    assert.equal(version.stdout.trim(), config.version);
+    const auth = await lua(sb, ["auth"]);
+    assert.equal(auth.code, 0);
+    assert.match(auth.stdout, /configure/);
+    const bad = await lua(sb, ["auth", "key", "--frce"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /unknown option/);
+  } finally {
+    await sb.cleanup();
+  }
+});
