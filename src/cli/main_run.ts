@@ -1,5 +1,5 @@
 /**
- * Wiring of the real process: the Deno context, the terminal, then the command.
+ * Wiring of the real process: the Deno context, the terminal, the command, then telemetry.
  *
  * @module
  */
@@ -8,25 +8,37 @@ import { denoContext } from "../context.ts";
 import { runCli } from "./app.ts";
 import type { CliContext } from "./cli_context.ts";
 import { denoIo } from "./io.ts";
+import { telemetryEnabled } from "./telemetry_setting.ts";
 
 export type { CliContext };
 
+function granted(descriptor: Deno.PermissionDescriptor): boolean {
+  return Deno.permissions.querySync(descriptor).state === "granted";
+}
+
+/** Reads the environment only when allowed, so that a missing --allow-env never prompts here. */
 function softEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined; // no --allow-env: no colour preferences, and the command will say so
-  }
+  return granted({ name: "env", variable: name }) ? Deno.env.get(name) : undefined;
 }
 
 /**
- * Runs the CLI in this process with the real context and terminal.
+ * Runs the CLI in this process with the real context and terminal, then sends telemetry.
  *
  * @param args The arguments after the program name.
  * @returns The exit code for the process.
  */
 export async function runCliMain(args: readonly string[]): Promise<number> {
+  const started = performance.now();
   const cli: CliContext = { ...denoContext(), io: denoIo(softEnv) };
   const record = await runCli(args, cli);
+  if (telemetryEnabled(softEnv)) {
+    const { buildEvent, sendTelemetry } = await import("./telemetry.ts");
+    await sendTelemetry(cli, buildEvent(record, performance.now() - started, cli), {
+      notice: (text) => cli.io.err(text),
+      permitted: (url) =>
+        granted({ name: "env" }) && granted({ name: "read" }) && granted({ name: "write" }) &&
+        granted({ name: "net", host: url.host }),
+    });
+  }
   return record.exitCode;
 }
