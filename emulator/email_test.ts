@@ -25,7 +25,9 @@ Deno.test("isValidEmail() rejects malformed addresses", () => {
     "a@b.",
     "a@b..co",
   ];
-  for (const address of invalid) assert.equal(isValidEmail(address), false, JSON.stringify(address));
+  for (const address of invalid) {
+    assert.equal(isValidEmail(address), false, JSON.stringify(address));
+  }
 });
 
 Deno.test("isValidEmail() allows at most 254 characters", () => {

@@ -26,7 +26,7 @@ export const HOSTNAME = "127.0.0.1";
 export interface StartEmulatorOptions extends EmulatorOptions {
   /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
   port?: number;
-  /** Called once the server is listening. Default: silent. */
+  /** Called once the server is listening; if it throws, the server is closed again. */
   onListen?: (address: { hostname: string; port: number }) => void;
 }
 
@@ -53,28 +53,28 @@ export interface RunningEmulator {
  * @returns The running server.
  * @throws {Deno.errors.AddrInUse} If the port is taken.
  */
-export function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
+export async function startEmulator(
+  options: StartEmulatorOptions = {},
+): Promise<RunningEmulator> {
   const { port = 0, onListen, ...emulatorOptions } = options;
   const emulator = createEmulator(emulatorOptions);
+  const listening = Promise.withResolvers<{ hostname: string; port: number }>();
   let closing: Promise<void> | undefined;
-  let bound: { hostname: string; port: number } | undefined;
   const server = Deno.serve({
     hostname: HOSTNAME,
     port,
-    onListen: (address) => {
-      bound = { hostname: address.hostname, port: address.port };
-      onListen?.(bound);
-    },
+    onListen: ({ hostname, port }) => listening.resolve({ hostname, port }),
   }, (request) => {
+    // Once closing, answer at once instead of holding anything new.
     if (closing !== undefined) {
       return errorResponse(503, "emulator_closed", "The emulator is shutting down.");
     }
     return emulator.handler(request);
   });
-  const actualPort = bound?.port ?? server.addr.port;
-  return Promise.resolve({
-    url: `http://${HOSTNAME}:${actualPort}`,
-    port: actualPort,
+  const address = await listening.promise;
+  const running: RunningEmulator = {
+    url: `http://${HOSTNAME}:${address.port}`,
+    port: address.port,
     emulator,
     close(): Promise<void> {
       closing ??= (async () => {
@@ -84,5 +84,12 @@ export function startEmulator(options: StartEmulatorOptions = {}): Promise<Runni
       })();
       return closing;
     },
-  });
+  };
+  try {
+    onListen?.(address);
+  } catch (error) {
+    await running.close();
+    throw error;
+  }
+  return running;
 }
