@@ -14,8 +14,8 @@ import {
   type MemoryContextOptions,
 } from "./memory_context.ts";
 
-/** A scripted answer: a value, or `"ctrl-c"` to cancel the prompt. */
-export type Answer = string | boolean | { ctrlC: true };
+/** A scripted answer: a value, a function computing it when asked, or Ctrl-C. */
+export type Answer = string | boolean | { ctrlC: true } | (() => string);
 
 /** An {@linkcode Io} whose output tests can read and whose prompts they answer. */
 export interface MemoryIo extends Io {
@@ -49,7 +49,8 @@ export function createMemoryIo(options: MemoryIoOptions = {}): MemoryIo {
   const next = (message: string, validate?: (value: string) => string | true): Answer => {
     asked.push(message);
     for (;;) {
-      const answer = answers.shift();
+      const scripted = answers.shift();
+      const answer = typeof scripted === "function" ? scripted() : scripted;
       if (answer === undefined) throw new Error(`Unexpected prompt: ${message}`);
       if (typeof answer === "object") throw new InterruptedError();
       if (typeof answer === "string" && validate) {

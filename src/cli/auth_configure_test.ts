@@ -1,0 +1,224 @@
+import assert from "node:assert/strict";
+import {
+  AuthenticationError,
+  ExpiredError,
+  InterruptedError,
+  InvalidOtpError,
+  RateLimitedError,
+  UnavailableError,
+  UsageError,
+} from "../errors.ts";
+import { createEmulatedCli } from "../testing/emulated.ts";
+import { CHECK_EMAIL, configureMode, runConfigure } from "./auth_configure.ts";
+
+const PATH = "/home/user/.lua-cli/credentials";
+const EMAIL = "ada@example.com";
+
+async function dashboardKey(e: ReturnType<typeof createEmulatedCli>): Promise<string> {
+  const { apiKey } = await e.call("POST", "/_emulator/api-keys", { email: EMAIL }) as {
+    apiKey: string;
+  };
+  return apiKey;
+}
+
+async function lastCode(e: ReturnType<typeof createEmulatedCli>): Promise<string> {
+  return e.emulator.outbox().at(-1)!.code;
+}
+
+Deno.test("configureMode rejects senseless combinations", () => {
+  assert.equal(configureMode({}), "interactive");
+  assert.equal(configureMode({ apiKey: "k" }), "api-key");
+  assert.equal(configureMode({ email: "e" }), "email-request");
+  assert.equal(configureMode({ email: "e", otp: "1" }), "email-verify");
+  assert.throws(() => configureMode({ otp: "123456" }), UsageError);
+  assert.throws(() => configureMode({ apiKey: "k", email: "e" }), UsageError);
+  assert.throws(() => configureMode({ apiKey: "k", otp: "123456" }), UsageError);
+});
+
+Deno.test("--api-key: validates with whoami, stores it 0600, names the account", async () => {
+  const e = createEmulatedCli();
+  const key = await dashboardKey(e);
+  assert.equal(await runConfigure({ apiKey: `  ${key}\n` }, e.cli), 0);
+  assert.equal(e.cli.fs.peek(PATH), key);
+  assert.equal(e.cli.fs.modeOf(PATH), 0o600);
+  assert.equal(e.cli.fs.modeOf("/home/user/.lua-cli"), 0o700);
+  assert.match(e.cli.io.stderr, new RegExp(`Authenticated as ${EMAIL}`));
+  assert.ok(!e.cli.io.stderr.includes(key) && !e.cli.io.stdout.includes(key));
+  assert.deepEqual(e.requests, ["GET /developer/whoami"]);
+});
+
+Deno.test("--api-key: LUA_API_KEY set gives a priority warning after saving", async () => {
+  const e = createEmulatedCli({ env: { LUA_API_KEY: "api_other_0000000000" } });
+  await runConfigure({ apiKey: await dashboardKey(e) }, e.cli);
+  assert.match(e.cli.io.stderr, /LUA_API_KEY is set in your environment and takes priority/);
+});
+
+Deno.test("--api-key -: reads the key from stdin", async () => {
+  const e = createEmulatedCli();
+  const key = await dashboardKey(e);
+  e.cli.io.readStdin = () => Promise.resolve(`${key}\n`);
+  await runConfigure({ apiKey: "-" }, e.cli);
+  assert.equal(e.cli.fs.peek(PATH), key);
+});
+
+Deno.test("--api-key: a rejected key is 'Authentication failed' with hints, nothing stored", async () => {
+  const e = createEmulatedCli();
+  e.cli.fs.putDir("/home/user/.lua-cli", 0o700);
+  e.cli.fs.putFile(PATH, "api_previous_1234");
+  await assert.rejects(
+    runConfigure({ apiKey: "api_ffffffffffffffffffffffffffffffff" }, e.cli),
+    (err) => {
+      assert.ok(err instanceof AuthenticationError);
+      assert.equal(err.message, "❌ Authentication failed");
+      assert.equal(err.exitCode, 9);
+      assert.equal(err.hints.length, 4);
+      return true;
+    },
+  );
+  assert.equal(e.cli.fs.peek(PATH), "api_previous_1234");
+});
+
+Deno.test("--api-key: bad input is a usage error and sends nothing", async () => {
+  for (const apiKey of ["", "   ", "api bad", "api\u0007bell", "a".repeat(1025)]) {
+    const e = createEmulatedCli();
+    await assert.rejects(runConfigure({ apiKey }, e.cli), UsageError, JSON.stringify(apiKey));
+    assert.deepEqual(e.requests, []);
+    assert.equal(e.cli.fs.peek(PATH), undefined);
+  }
+});
+
+Deno.test("--api-key: unreachable platform is exit 11 and nothing stored", async () => {
+  const e = createEmulatedCli();
+  const key = await dashboardKey(e);
+  await e.call("POST", "/_emulator/faults", { path: "/developer/whoami", mode: "500", count: 5 });
+  await assert.rejects(runConfigure({ apiKey: key }, e.cli), UnavailableError);
+  assert.equal(e.cli.fs.peek(PATH), undefined);
+});
+
+Deno.test("--email: checks the address, requests a code, prints the next command", async () => {
+  const e = createEmulatedCli();
+  assert.equal(await runConfigure({ email: EMAIL }, e.cli), 0);
+  assert.equal(e.emulator.outbox().length, 1);
+  assert.ok(e.cli.io.stderr.includes(`${CHECK_EMAIL}\n`));
+  assert.ok(e.cli.io.stderr.includes(`lua auth configure --email ${EMAIL} --otp <code>`));
+  await assert.rejects(runConfigure({ email: EMAIL }, e.cli), (err) => {
+    assert.ok(err instanceof RateLimitedError);
+    assert.ok(err.retryAfterSeconds! > 0 && err.retryAfterSeconds! <= 30);
+    assert.match(err.message, /Wait \d+ s/);
+    return true;
+  });
+  for (const email of ["nope", "a@b", "a b@c.de", ""]) {
+    await assert.rejects(runConfigure({ email }, e.cli), UsageError);
+  }
+  assert.equal(e.emulator.outbox().length, 1);
+});
+
+Deno.test("--email --otp: verifies, creates a key, stores it", async () => {
+  const e = createEmulatedCli();
+  await runConfigure({ email: EMAIL }, e.cli);
+  const code = await lastCode(e);
+  assert.equal(await runConfigure({ email: EMAIL, otp: code }, e.cli), 0);
+  const key = e.cli.fs.peek(PATH)!;
+  assert.match(key, /^api_[0-9a-f]{32}$/);
+  assert.match(e.cli.io.stderr, new RegExp(`Authenticated as ${EMAIL}`));
+  assert.ok(!e.cli.io.stderr.includes(key));
+});
+
+Deno.test("--email --otp: wrong, reused and malformed codes", async () => {
+  const e = createEmulatedCli();
+  await runConfigure({ email: EMAIL }, e.cli);
+  const code = await lastCode(e);
+  const wrong = code === "000000" ? "111111" : "000000";
+  await assert.rejects(runConfigure({ email: EMAIL, otp: wrong }, e.cli), (err) => {
+    assert.ok(err instanceof InvalidOtpError);
+    assert.equal(err.message, "❌ Invalid OTP code");
+    assert.deepEqual(err.hints.length, 3);
+    return true;
+  });
+  await runConfigure({ email: EMAIL, otp: code }, e.cli);
+  await assert.rejects(runConfigure({ email: EMAIL, otp: code }, e.cli), InvalidOtpError);
+  const before = e.requests.length;
+  for (const otp of ["12345", "1234567", "abcdef", ""]) {
+    await assert.rejects(runConfigure({ email: EMAIL, otp }, e.cli), UsageError);
+  }
+  assert.equal(e.requests.length, before, "no request for a malformed code");
+});
+
+Deno.test("--email --otp: an expired code says codes expire after 10 minutes", async () => {
+  const e = createEmulatedCli();
+  await runConfigure({ email: EMAIL }, e.cli);
+  const code = await lastCode(e);
+  e.advance(10 * 60_000 + 1_000);
+  await assert.rejects(runConfigure({ email: EMAIL, otp: code }, e.cli), (err) => {
+    assert.ok(err instanceof ExpiredError);
+    assert.match(err.message, /expire after 10 minutes/);
+    assert.match(err.hints.join("\n"), new RegExp(`lua auth configure --email ${EMAIL}`));
+    return true;
+  });
+  assert.equal(e.cli.fs.peek(PATH), undefined);
+});
+
+Deno.test("--email --otp: a server failure is never reported as a wrong code", async () => {
+  for (const mode of ["500", "html502", "not-json"]) {
+    const e = createEmulatedCli();
+    await runConfigure({ email: EMAIL }, e.cli);
+    const code = await lastCode(e);
+    await e.call("POST", "/_emulator/faults", { path: "/otp/verify", mode });
+    await assert.rejects(runConfigure({ email: EMAIL, otp: code }, e.cli), (err) => {
+      assert.ok(err instanceof UnavailableError, mode);
+      assert.ok(!(err as Error).message.includes("Invalid OTP"));
+      return true;
+    });
+  }
+});
+
+Deno.test("interactive: no terminal lists the non-interactive forms", async () => {
+  const e = createEmulatedCli();
+  await assert.rejects(runConfigure({}, e.cli), (err) => {
+    assert.ok(err instanceof UsageError);
+    assert.match(err.hints.join("\n"), /--api-key/);
+    assert.match(err.hints.join("\n"), /--email <address> --otp <code>/);
+    return true;
+  });
+});
+
+Deno.test("interactive: API key, re-asked until valid, then stored", async () => {
+  let key = "";
+  const e = createEmulatedCli({ terminal: true, answers: ["api-key", "bad key", () => key] });
+  key = await dashboardKey(e);
+  assert.equal(await runConfigure({}, e.cli), 0);
+  assert.equal(e.cli.fs.peek(PATH), key);
+  assert.deepEqual(e.cli.io.asked, ["How do you want to authenticate?", "Enter your API key:"]);
+  assert.match(e.cli.io.stderr, /must not contain spaces/);
+});
+
+Deno.test("interactive: email, one wrong code, then the right one", async () => {
+  const code = () => e.emulator.outbox().at(-1)!.code;
+  const wrong = () => code() === "000000" ? "111111" : "000000";
+  const e = createEmulatedCli({
+    terminal: true,
+    answers: ["email", "not-an-email", EMAIL, wrong, code],
+  });
+  assert.equal(await runConfigure({}, e.cli), 0);
+  assert.match(e.cli.io.stderr, /is not a valid email address/);
+  assert.match(e.cli.io.stderr, /Invalid OTP code\. 2 attempts left\./);
+  assert.match(e.cli.fs.peek(PATH)!, /^api_[0-9a-f]{32}$/);
+  assert.equal(e.emulator.outbox().length, 1);
+});
+
+Deno.test("interactive: three wrong codes fail with exit 9; Ctrl-C is exit 130", async () => {
+  const e = createEmulatedCli({
+    terminal: true,
+    answers: ["email", EMAIL, "000001", "000002", "000003"],
+  });
+  await assert.rejects(runConfigure({}, e.cli), InvalidOtpError);
+  assert.equal(e.cli.fs.peek(PATH), undefined);
+
+  const c = createEmulatedCli({ terminal: true, answers: ["api-key", { ctrlC: true }] });
+  await assert.rejects(runConfigure({}, c.cli), (err) => {
+    assert.ok(err instanceof InterruptedError);
+    assert.equal(err.exitCode, 130);
+    return true;
+  });
+  assert.equal(c.cli.fs.peek(PATH), undefined);
+});

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { createEmulatedCli } from "../testing/emulated.ts";
+import { runStatus, type StatusReport } from "./auth_status.ts";
+
+const EMAIL = "ada@example.com";
+
+async function setup(where: "env" | "credentials" | "dotenv" | "none", offline = false) {
+  const e = createEmulatedCli();
+  const { apiKey } = await e.call("POST", "/_emulator/api-keys", { email: EMAIL }) as {
+    apiKey: string;
+  };
+  if (where === "env") e.cli.vars.LUA_API_KEY = apiKey;
+  if (where === "credentials") {
+    e.cli.fs.putDir("/home/user/.lua-cli", 0o700);
+    e.cli.fs.putFile("/home/user/.lua-cli/credentials", apiKey);
+  }
+  if (where === "dotenv") e.cli.fs.putFile("/work/.env", `LUA_API_KEY=${apiKey}\n`);
+  return { e, apiKey, options: { json: true, offline } };
+}
+
+Deno.test("status --json: the source in use, masked, with the account", async (t) => {
+  for (const [where, index] of [["env", 0], ["credentials", 1], ["dotenv", 2]] as const) {
+    await t.step(where, async () => {
+      const { e, apiKey, options } = await setup(where);
+      assert.equal(await runStatus(options, e.cli), 0);
+      const report = JSON.parse(e.cli.io.stdout) as StatusReport;
+      assert.equal(report.sources.length, 3);
+      assert.deepEqual(report.sources.map((s) => s.kind), ["env", "credentials", "dotenv"]);
+      assert.equal(report.sources[index]!.active, true);
+      assert.equal(report.active?.kind, where);
+      assert.equal(report.active?.maskedKey, `api_…${apiKey.slice(-4)}`);
+      assert.equal(report.valid, true);
+      assert.equal(report.account?.email, EMAIL);
+      assert.ok(!e.cli.io.stdout.includes(apiKey), "the full key never appears");
+    });
+  }
+});
+
+Deno.test("status: shadowed sources are marked; the human report names them", async () => {
+  const { e, apiKey } = await setup("credentials");
+  e.cli.vars.LUA_API_KEY = apiKey;
+  assert.equal(await runStatus({ json: false, offline: false }, e.cli), 0);
+  assert.match(e.cli.io.stdout, /1\. LUA_API_KEY environment variable: found api_….{4} \(in use\)/);
+  assert.match(e.cli.io.stdout, /2\. credentials file .*: found api_….{4} \(shadowed\)/);
+  assert.match(e.cli.io.stdout, /3\. \.env file \/work\/\.env: not found/);
+  assert.match(e.cli.io.stdout, /Authenticated as ada@example\.com/);
+  assert.ok(!e.cli.io.stdout.includes(apiKey));
+});
+
+Deno.test("status --offline sends nothing and exits 0 with a key", async () => {
+  const { e, options } = await setup("env", true);
+  assert.equal(await runStatus(options, e.cli), 0);
+  assert.deepEqual(e.requests, []);
+  const report = JSON.parse(e.cli.io.stdout) as StatusReport;
+  assert.equal(report.valid, null);
+  assert.equal(report.account, null);
+});
+
+Deno.test("status: no key is exit 9; a revoked key is exit 9; unreachable is exit 11", async () => {
+  const none = await setup("none");
+  assert.equal(await runStatus(none.options, none.e.cli), 9);
+  assert.equal((JSON.parse(none.e.cli.io.stdout) as StatusReport).active, null);
+
+  const revoked = await setup("env");
+  await revoked.e.call("POST", "/_emulator/revoke", { apiKey: revoked.apiKey });
+  assert.equal(await runStatus(revoked.options, revoked.e.cli), 9);
+  assert.equal((JSON.parse(revoked.e.cli.io.stdout) as StatusReport).valid, false);
+
+  const down = await setup("env");
+  await down.e.call("POST", "/_emulator/faults", {
+    path: "/developer/whoami",
+    mode: "500",
+    count: 10,
+  });
+  assert.equal(await runStatus(down.options, down.e.cli), 11);
+  const report = JSON.parse(down.e.cli.io.stdout) as StatusReport;
+  assert.equal(report.valid, null);
+  assert.match(report.error ?? "", /HTTP 500/);
+});
+
+Deno.test("status: a malformed credentials file is reported, not thrown", async () => {
+  const { e } = await setup("none");
+  e.cli.fs.putDir("/home/user/.lua-cli", 0o700);
+  e.cli.fs.putFile("/home/user/.lua-cli/credentials", "a\nb\n");
+  assert.equal(await runStatus({ json: true, offline: true }, e.cli), 9);
+  const report = JSON.parse(e.cli.io.stdout) as StatusReport;
+  assert.match(report.sources[1]!.error ?? "", /malformed/);
+});
