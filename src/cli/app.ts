@@ -1,24 +1,16 @@
 /**
- * The command tree, built with commander, and the one place that turns errors into exit codes.
+ * The command tree, built with commander: parsing, help, and usage errors.
  *
  * @module
  */
 
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
-import { ExitCode, LuaError, permissionErrorFrom } from "../errors.ts";
+import { ExitCode } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import type { CliContext } from "./cli_context.ts";
+import { reportError } from "./exit.ts";
+import type { RunRecord } from "./run.ts";
 import { styles } from "./io.ts";
-
-/** What a run did, for telemetry: the command path, its mode, and its exit code. */
-export interface RunRecord {
-  /** The command path, e.g. `auth configure`, or `""` when none ran. */
-  command: string;
-  /** The mode of `configure`, when it ran. */
-  mode?: string;
-  /** The exit code. */
-  exitCode: number;
-}
 
 const KEY_HELP = `
 Examples:
@@ -130,36 +122,17 @@ function build(cli: CliContext, record: RunRecord): Command {
 }
 
 /**
- * Prints an error the way every command does: `Error: <message>` and the hints, on stderr.
- *
- * @param cli The command run.
- * @param error The error.
- * @returns Its exit code.
- */
-export function reportError(cli: CliContext, error: unknown): number {
-  const s = styles(cli.io.color);
-  const converted = permissionErrorFrom(error);
-  if (converted instanceof LuaError) {
-    cli.io.err(`${s.red("Error:")} ${converted.message}\n`);
-    for (const hint of converted.hints) cli.io.err(`  ${s.dim(hint)}\n`);
-    return converted.exitCode;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  cli.io.err(`${s.red("Error:")} unexpected error: ${message}\n`);
-  cli.io.err(`  ${s.dim("This is a bug in the Lua CLI; please report it.")}\n`);
-  if (cli.env("LUA_DEBUG") && error instanceof Error && error.stack) cli.io.err(`${error.stack}\n`);
-  return ExitCode.Error;
-}
-
-/**
- * Runs the CLI: parses `args`, runs the command, and maps every outcome to an exit code. Never
- * throws and never exits the process.
+ * Parses `args` with commander, runs the command, and maps every outcome to an exit code.
+ * Never throws and never exits the process.
  *
  * @param args The arguments after the program name.
  * @param cli The command run.
  * @returns What ran and its exit code.
  */
-export async function runCli(args: readonly string[], cli: CliContext): Promise<RunRecord> {
+export async function runWithCommander(
+  args: readonly string[],
+  cli: CliContext,
+): Promise<RunRecord> {
   const record: RunRecord = { command: "", exitCode: ExitCode.Ok };
   try {
     await build(cli, record).parseAsync([...args], { from: "user" });

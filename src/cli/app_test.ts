@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createMemoryCli } from "../testing/memory_io.ts";
 import { VERSION } from "../version.ts";
-import { runCli } from "./app.ts";
+import { runCli } from "./run.ts";
 
 Deno.test("--version prints the version from deno.json", async () => {
   const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));

@@ -5,7 +5,7 @@
  */
 
 import { denoContext } from "../context.ts";
-import { runCli } from "./app.ts";
+import { runCli } from "./run.ts";
 import type { CliContext } from "./cli_context.ts";
 import { denoIo } from "./io.ts";
 import { telemetryEnabled } from "./telemetry_setting.ts";

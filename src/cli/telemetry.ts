@@ -12,7 +12,7 @@ import { DEFAULT_API_URL } from "../client.ts";
 import type { Context } from "../context.ts";
 import { configDir } from "../paths.ts";
 import { VERSION } from "../version.ts";
-import type { RunRecord } from "./app.ts";
+import type { RunRecord } from "./run.ts";
 import { telemetryEnabled } from "./telemetry_setting.ts";
 
 export { telemetryEnabled };
