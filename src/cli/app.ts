@@ -59,7 +59,7 @@ function build(cli: CliContext, record: RunRecord): Command {
     .description("Manage authentication with the Lua platform.")
     .addHelpText("after", AUTH_HELP)
     .action(() => {
-      cli.io.out(auth.helpInformation());
+      auth.outputHelp();
     });
 
   auth.command("configure")
@@ -116,7 +116,7 @@ function build(cli: CliContext, record: RunRecord): Command {
     });
 
   program.action(() => {
-    cli.io.out(program.helpInformation());
+    program.outputHelp();
   });
   return program;
 }

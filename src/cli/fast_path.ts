@@ -1,7 +1,7 @@
 /**
  * The fast path: the everyday forms of `auth key`, `auth status` and `auth logout` (only their
- * own boolean flags, no help) run without loading the argument parser, which would otherwise
- * dominate start-up. Anything else, including every error and `--help`, goes through commander;
+ * own boolean flags), the top-level help screens and `--version` run without loading the
+ * argument parser, which would otherwise dominate start-up. Anything else, including every error and `--help`, goes through commander;
  * a test checks that both paths agree.
  *
  * @module
@@ -9,6 +9,8 @@
 
 /** A command recognised by the fast path, with its flags. */
 export type FastCommand =
+  | { command: "help"; text: "root" | "auth" }
+  | { command: "version" }
   | { command: "auth key"; force: boolean }
   | { command: "auth status"; json: boolean; offline: boolean }
   | { command: "auth logout"; force: boolean; revoke: boolean };
@@ -34,6 +36,12 @@ const FLAGS: Record<string, Record<string, string>> = {
  * @returns The command, or `undefined` when commander must parse the line.
  */
 export function matchFastPath(args: readonly string[]): FastCommand | undefined {
+  const line = args.join(" ");
+  if (line === "" || line === "--help" || line === "-h") return { command: "help", text: "root" };
+  if (line === "auth" || line === "auth --help" || line === "auth -h") {
+    return { command: "help", text: "auth" };
+  }
+  if (line === "--version" || line === "-v") return { command: "version" };
   const [group, name, ...rest] = args;
   if (group !== "auth" || name === undefined) return undefined;
   const known = FLAGS[name];

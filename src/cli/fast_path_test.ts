@@ -19,10 +19,9 @@ Deno.test("matchFastPath recognises only the everyday forms", () => {
   });
   for (
     const args of [
-      [],
-      ["auth"],
-      ["--help"],
       ["auth", "key", "--help"],
+      ["help"],
+      ["--help", "auth"],
       ["auth", "key", "--forc"],
       ["auth", "key", "extra"],
       ["auth", "status", "--force"],
@@ -37,6 +36,14 @@ Deno.test("matchFastPath recognises only the everyday forms", () => {
 
 Deno.test("the fast path and commander give the same output and exit code", async (t) => {
   const lines = [
+    [],
+    ["--help"],
+    ["-h"],
+    ["auth"],
+    ["auth", "--help"],
+    ["auth", "-h"],
+    ["--version"],
+    ["-v"],
     ["auth", "key", "--force"],
     ["auth", "key", "-f"],
     ["auth", "key"],

@@ -20,6 +20,16 @@ export interface RunRecord {
 
 async function runFast(fast: FastCommand, cli: CliContext): Promise<number> {
   switch (fast.command) {
+    case "help": {
+      const { AUTH_HELP, ROOT_HELP } = await import("./help_text.ts");
+      cli.io.out(fast.text === "root" ? ROOT_HELP : AUTH_HELP);
+      return 0;
+    }
+    case "version": {
+      const { VERSION } = await import("../version.ts");
+      cli.io.out(`${VERSION}\n`);
+      return 0;
+    }
     case "auth key": {
       const { runKey } = await import("./auth_key.ts");
       return await runKey({ force: fast.force }, cli);
@@ -49,7 +59,8 @@ export async function runCli(args: readonly string[], cli: CliContext): Promise<
     const { runWithCommander } = await import("./app.ts");
     return await runWithCommander(args, cli);
   }
-  const record: RunRecord = { command: fast.command, exitCode: 0 };
+  const command = fast.command === "help" || fast.command === "version" ? "" : fast.command;
+  const record: RunRecord = { command, exitCode: 0 };
   try {
     record.exitCode = await runFast(fast, cli);
   } catch (error) {

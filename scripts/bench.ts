@@ -1,0 +1,262 @@
+/**
+ * Start-up benchmark: wall time and peak memory of everyday commands, as ratios to the runtime
+ * floor measured in the same run (`deno run` of an empty file; `node -e 0` for the npm build).
+ *
+ * ```sh
+ * npx -y deno@2.9.6 task bench [--runs 21] [--warmup 3]
+ * ```
+ *
+ * Telemetry is off during the runs (`LUA_TELEMETRY=false`): it is measured separately, and its
+ * cost is bounded at 150 ms by design. Peak memory comes from GNU time (`/usr/bin/time`); where
+ * it is missing, memory is reported as n/a.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const PERMISSIONS = ["--allow-env", "--allow-read", "--allow-write", "--allow-net"];
+const KEY = "api_0123456789abcdef0123456789abcdef";
+
+interface Case {
+  name: string;
+  command: string;
+  args: string[];
+  /** Index of the floor case this one is compared with; undefined for a floor. */
+  floor?: number;
+  timeTarget?: number;
+  memoryTarget?: number;
+}
+
+interface Measured {
+  median: number;
+  p10: number;
+  p90: number;
+  rssMiB: number | null;
+}
+
+function flag(name: string, fallback: number): number {
+  const index = Deno.args.indexOf(name);
+  const value = index >= 0 ? Number(Deno.args[index + 1]) : NaN;
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+function quantile(sorted: number[], q: number): number {
+  const position = (sorted.length - 1) * q;
+  const low = Math.floor(position);
+  const high = Math.ceil(position);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
+}
+
+async function hasGnuTime(): Promise<boolean> {
+  try {
+    const out = await new Deno.Command("/usr/bin/time", {
+      args: ["-f", "%M", "true"],
+      stderr: "piped",
+      stdout: "null",
+    }).output();
+    return out.success && /^\d+/.test(new TextDecoder().decode(out.stderr).trim());
+  } catch {
+    return false;
+  }
+}
+
+async function runOnce(c: Case, env: Record<string, string>, cwd: string): Promise<number> {
+  const started = performance.now();
+  const out = await new Deno.Command(c.command, {
+    args: c.args,
+    env,
+    clearEnv: true,
+    cwd,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  const ms = performance.now() - started;
+  if (out.code !== 0) throw new Error(`${c.name} exited ${out.code}`);
+  return ms;
+}
+
+async function peakRss(c: Case, env: Record<string, string>, cwd: string): Promise<number> {
+  const out = await new Deno.Command("/usr/bin/time", {
+    args: ["-f", "%M", c.command, ...c.args],
+    env,
+    clearEnv: true,
+    cwd,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const lines = new TextDecoder().decode(out.stderr).trim().split("\n");
+  return Number(lines.at(-1)) / 1024;
+}
+
+async function measure(
+  c: Case,
+  env: Record<string, string>,
+  cwd: string,
+  runs: number,
+  warmup: number,
+  gnuTime: boolean,
+): Promise<Measured> {
+  for (let i = 0; i < warmup; i++) await runOnce(c, env, cwd);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await runOnce(c, env, cwd));
+  times.sort((a, b) => a - b);
+  let rssMiB: number | null = null;
+  if (gnuTime) {
+    const samples: number[] = [];
+    for (let i = 0; i < Math.min(runs, 7); i++) samples.push(await peakRss(c, env, cwd));
+    samples.sort((a, b) => a - b);
+    rssMiB = quantile(samples, 0.5);
+  }
+  return {
+    median: quantile(times, 0.5),
+    p10: quantile(times, 0.1),
+    p90: quantile(times, 0.9),
+    rssMiB,
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs the benchmark and prints the table.
+ *
+ * @returns 0 when every target is met, 1 otherwise.
+ */
+export async function bench(): Promise<number> {
+  const runs = flag("--runs", 21);
+  const warmup = flag("--warmup", 3);
+  const dir = await Deno.makeTempDir({ prefix: "lua-bench-" });
+  const home = join(dir, "home");
+  const cwd = join(dir, "project");
+  await Deno.mkdir(join(home, ".lua-cli"), { recursive: true, mode: 0o700 });
+  await Deno.mkdir(cwd);
+  await Deno.writeTextFile(join(home, ".lua-cli", "credentials"), KEY, { mode: 0o600 });
+  await Deno.writeTextFile(join(dir, "empty.ts"), "");
+  // Remember the telemetry notice as shown, as on any machine after the first run.
+  await Deno.writeTextFile(join(home, ".lua-cli", "telemetry.json"), "{}\n", { mode: 0o600 });
+  const env: Record<string, string> = {
+    HOME: home,
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME") ?? "/root", ".cache", "deno"),
+    DENO_NO_UPDATE_CHECK: "1",
+    LUA_TELEMETRY: "false",
+    NO_COLOR: "1",
+  };
+  const deno = Deno.execPath();
+  const config = ["--config", join(ROOT, "deno.json")];
+  const main = join(ROOT, "main.ts");
+  const cases: Case[] = [
+    { name: "deno run empty.ts (floor)", command: deno, args: ["run", join(dir, "empty.ts")] },
+    {
+      name: "lua auth key --force",
+      command: deno,
+      args: ["run", ...config, ...PERMISSIONS, main, "auth", "key", "--force"],
+      floor: 0,
+      timeTarget: 1.5,
+      memoryTarget: 1.5,
+    },
+    {
+      name: "lua --help",
+      command: deno,
+      args: ["run", ...config, ...PERMISSIONS, main, "--help"],
+      floor: 0,
+      timeTarget: 2.5,
+    },
+    {
+      name: "lua auth status --offline",
+      command: deno,
+      args: ["run", ...config, ...PERMISSIONS, main, "auth", "status", "--offline"],
+      floor: 0,
+      timeTarget: 2,
+    },
+  ];
+  const npmMain = join(ROOT, "npm", "esm", "main.js");
+  const node = "node";
+  if (await exists(npmMain)) {
+    const floor = cases.length;
+    cases.push(
+      { name: "node -e 0 (floor)", command: node, args: ["-e", "0"] },
+      {
+        name: "npm: lua auth key --force",
+        command: node,
+        args: [npmMain, "auth", "key", "--force"],
+        floor,
+        timeTarget: 1.5,
+        memoryTarget: 1.5,
+      },
+      { name: "npm: lua --help", command: node, args: [npmMain, "--help"], floor, timeTarget: 2.5 },
+      {
+        name: "npm: lua auth status --offline",
+        command: node,
+        args: [npmMain, "auth", "status", "--offline"],
+        floor,
+        timeTarget: 2,
+      },
+    );
+  } else {
+    console.log("npm build not found (npm/esm/main.js): run `deno task build:npm` to bench it.\n");
+  }
+  const gnuTime = await hasGnuTime();
+  if (!gnuTime) console.log("GNU time (/usr/bin/time) not found: peak memory is not measured.\n");
+  console.log(`${runs} runs after ${warmup} warm-up runs each; Deno ${Deno.version.deno}.\n`);
+  const results: Measured[] = [];
+  let missed = 0;
+  const rows: string[][] = [[
+    "command",
+    "median ms",
+    "p10–p90 ms",
+    "time ratio",
+    "target",
+    "peak MiB",
+    "mem ratio",
+    "target",
+  ]];
+  try {
+    for (const c of cases) {
+      const m = await measure(c, env, cwd, runs, warmup, gnuTime);
+      results.push(m);
+      const base = c.floor === undefined ? undefined : results[c.floor]!;
+      const timeRatio = base ? m.median / base.median : undefined;
+      const memRatio = base && m.rssMiB !== null && base.rssMiB !== null
+        ? m.rssMiB / base.rssMiB
+        : undefined;
+      const timeOk = c.timeTarget === undefined || (timeRatio ?? 0) <= c.timeTarget;
+      const memOk = c.memoryTarget === undefined || memRatio === undefined ||
+        memRatio <= c.memoryTarget;
+      if (!timeOk || !memOk) missed++;
+      rows.push([
+        c.name,
+        m.median.toFixed(1),
+        `${m.p10.toFixed(1)}–${m.p90.toFixed(1)}`,
+        timeRatio === undefined ? "1.00" : timeRatio.toFixed(2),
+        c.timeTarget === undefined ? "" : `≤ ${c.timeTarget} ${timeOk ? "ok" : "MISSED"}`,
+        m.rssMiB === null ? "n/a" : m.rssMiB.toFixed(1),
+        memRatio === undefined ? (base ? "n/a" : "1.00") : memRatio.toFixed(2),
+        c.memoryTarget === undefined ? "" : `≤ ${c.memoryTarget} ${memOk ? "ok" : "MISSED"}`,
+      ]);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const [i, row] of rows.entries()) {
+    console.log(`| ${row.map((cell, j) => cell.padEnd(widths[j]!)).join(" | ")} |`);
+    if (i === 0) console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  }
+  console.log(missed === 0 ? "\nEvery target met." : `\n${missed} target(s) missed.`);
+  return missed === 0 ? 0 : 1;
+}
+
+if (import.meta.main) Deno.exit(await bench());
