@@ -6,8 +6,8 @@
 
 /**
  * Masks an API key for display: the prefix up to its first `_` (at most 8 characters), then
- * `…`, then the last 4 characters. A key of 12 characters or fewer shows only its last 4
- * at most, so that at least two thirds of it are hidden.
+ * `…`, then the last 4 characters. A key of 12 characters or fewer shows only its last third
+ * at most (none of 8 or fewer), so that at least two thirds of it are hidden.
  *
  * @example
  * ```ts
@@ -23,8 +23,9 @@
 export function maskKey(key: string): string {
   const chars = [...key];
   if (chars.length <= 8) return "…";
+  // At most a third of a short key: its last 3 characters, or 4 when it has 12.
+  if (chars.length <= 12) return `…${chars.slice(-Math.floor(chars.length / 3)).join("")}`;
   const last = chars.slice(-4).join("");
-  if (chars.length <= 12) return `…${last}`;
   const underscore = chars.indexOf("_");
   const prefix = underscore > 0 && underscore < 8 ? chars.slice(0, underscore + 1).join("") : "";
   return `${prefix}…${last}`;

@@ -72,7 +72,7 @@ function envKey(ctx: Context): string | undefined {
  *
  * @example
  * ```ts
- * import { denoContext, resolveApiKey } from "./mod.ts";
+ * import { denoContext, resolveApiKey } from "../mod.ts";
  * const resolved = await resolveApiKey(denoContext());
  * console.log(resolved ? `using the key from ${resolved.source.kind}` : "no key");
  * ```
@@ -102,7 +102,7 @@ export async function resolveApiKey(
  *
  * @example
  * ```ts
- * import { denoContext, listKeySources } from "./mod.ts";
+ * import { denoContext, listKeySources } from "../mod.ts";
  * for (const report of await listKeySources(denoContext())) {
  *   console.log(report.source.kind, report.key ? "found" : "not found");
  * }
@@ -121,14 +121,15 @@ export async function listKeySources(
   if (fromEnv) env.key = fromEnv;
 
   let credentials: SourceReport;
+  let path = "";
   try {
-    const path = credentialsPath(ctx);
+    path = credentialsPath(ctx);
     credentials = { source: { kind: "credentials", path } };
     const stored = await readCredentials(ctx, options);
     if (stored) credentials.key = stored.key;
   } catch (error) {
     if (!(error instanceof LuaError)) throw error;
-    const path = "path" in error && typeof error.path === "string" ? error.path : "";
+    // `path` stays empty when the home directory is unknown.
     credentials = { source: { kind: "credentials", path }, error };
   }
 

@@ -51,6 +51,9 @@ export class MemoryFileSystem implements FileSystem {
       } else {
         current = next;
       }
+      if (!last && this.#nodes.get(current)?.kind === "file") {
+        throw new Deno.errors.NotADirectory(`Not a directory: ${path}`);
+      }
     }
     return current;
   }
@@ -118,9 +121,12 @@ export class MemoryFileSystem implements FileSystem {
   writeTextFile(path: string, data: string, options: WriteOptions = {}): Promise<void> {
     return Promise.resolve().then(() => {
       this.#fault("writeTextFile");
+      // Like O_CREAT | O_EXCL: a link at the path, even a dangling one, counts as existing.
+      if (options.createNew && this.#nodes.has(this.#resolve(path, false))) {
+        throw new Deno.errors.AlreadyExists(path);
+      }
       const real = this.#resolve(path, true);
       const existing = this.#nodes.get(real);
-      if (existing && options.createNew) throw new Deno.errors.AlreadyExists(path);
       if (existing?.kind === "dir") throw new Deno.errors.IsADirectory(path);
       this.#parentDir(real);
       const mode = existing?.mode ?? ((options.mode ?? 0o666) & ~this.umask);
@@ -158,12 +164,20 @@ export class MemoryFileSystem implements FileSystem {
   rename(from: string, to: string): Promise<void> {
     return Promise.resolve().then(() => {
       this.#fault("rename");
-      const source = posix.resolve(from);
+      const source = this.#resolve(from, false);
       const node = this.#nodes.get(source);
       if (!node) throw new Deno.errors.NotFound(from);
       const target = this.#resolve(to, false);
       if (this.#nodes.get(target)?.kind === "dir") throw new Deno.errors.IsADirectory(to);
       this.#parentDir(target);
+      if (target === source) return;
+      if (target.startsWith(`${source}/`)) throw new Error(`Invalid argument: ${to}`);
+      // A directory moves with everything under it.
+      for (const [p, child] of [...this.#nodes]) {
+        if (!p.startsWith(`${source}/`)) continue;
+        this.#nodes.delete(p);
+        this.#nodes.set(target + p.slice(source.length), child);
+      }
       this.#nodes.delete(source);
       this.#nodes.set(target, node);
     });

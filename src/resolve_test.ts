@@ -1,0 +1,278 @@
+import assert from "node:assert/strict";
+import { FileError, PermissionError } from "./errors.ts";
+import {
+  API_KEY_VARIABLE,
+  describeSource,
+  type KeySource,
+  listKeySources,
+  resolveApiKey,
+} from "./resolve.ts";
+import { createMemoryContext, type MemoryContext } from "./testing/memory_context.ts";
+
+const CREDENTIALS = "/home/user/.lua-cli/credentials";
+const DOTENV = "/work/.env";
+const ENV_KEY = "api_env0000000000000000000000000000";
+const FILE_KEY = "api_file000000000000000000000000000";
+const DOTENV_KEY = "api_dotenv0000000000000000000000000";
+
+const ENV_SOURCE: KeySource = { kind: "env", variable: "LUA_API_KEY" };
+const FILE_SOURCE: KeySource = { kind: "credentials", path: CREDENTIALS };
+const DOTENV_SOURCE: KeySource = { kind: "dotenv", path: DOTENV };
+
+interface Sources {
+  env?: string;
+  credentials?: string;
+  dotenv?: string;
+  home?: string | undefined;
+}
+
+function setup(sources: Sources): MemoryContext {
+  const env: Record<string, string | undefined> = {};
+  if ("home" in sources) env.HOME = sources.home;
+  if (sources.env !== undefined) env.LUA_API_KEY = sources.env;
+  const ctx = createMemoryContext({ env });
+  if (sources.credentials !== undefined) {
+    ctx.fs.putDir("/home/user/.lua-cli", 0o700);
+    ctx.fs.putFile(CREDENTIALS, sources.credentials, 0o600);
+  }
+  if (sources.dotenv !== undefined) ctx.fs.putFile(DOTENV, sources.dotenv, 0o644);
+  return ctx;
+}
+
+function collect(): { warnings: string[]; onWarning: (message: string) => void } {
+  const warnings: string[] = [];
+  return { warnings, onWarning: (message: string) => warnings.push(message) };
+}
+
+Deno.test("API_KEY_VARIABLE is LUA_API_KEY", () => {
+  assert.equal(API_KEY_VARIABLE, "LUA_API_KEY");
+});
+
+Deno.test("resolveApiKey(): every combination of sources, highest priority wins", async (t) => {
+  for (let mask = 1; mask <= 7; mask++) {
+    const hasEnv = (mask & 1) !== 0;
+    const hasFile = (mask & 2) !== 0;
+    const hasDotenv = (mask & 4) !== 0;
+    const name = [hasEnv && "env", hasFile && "credentials", hasDotenv && ".env"]
+      .filter(Boolean)
+      .join(" + ");
+    await t.step(name, async () => {
+      const sources: Sources = {};
+      if (hasEnv) sources.env = ENV_KEY;
+      if (hasFile) sources.credentials = FILE_KEY;
+      if (hasDotenv) sources.dotenv = `LUA_API_KEY=${DOTENV_KEY}\n`;
+      const ctx = setup(sources);
+      const expected = hasEnv
+        ? { key: ENV_KEY, source: ENV_SOURCE }
+        : hasFile
+        ? { key: FILE_KEY, source: FILE_SOURCE }
+        : { key: DOTENV_KEY, source: DOTENV_SOURCE };
+      assert.deepEqual(await resolveApiKey(ctx), expected);
+
+      const reports = await listKeySources(ctx);
+      assert.deepEqual(reports.map((r) => r.source), [ENV_SOURCE, FILE_SOURCE, DOTENV_SOURCE]);
+      assert.deepEqual(reports.map((r) => r.key), [
+        hasEnv ? ENV_KEY : undefined,
+        hasFile ? FILE_KEY : undefined,
+        hasDotenv ? DOTENV_KEY : undefined,
+      ]);
+      assert.ok(reports.every((r) => r.error === undefined));
+      const active = reports.find((r) => r.key !== undefined);
+      assert.deepEqual(active?.source, expected.source);
+    });
+  }
+});
+
+Deno.test("resolveApiKey(): no source has a key", async () => {
+  const ctx = setup({});
+  assert.equal(await resolveApiKey(ctx), undefined);
+  const reports = await listKeySources(ctx);
+  assert.equal(reports.length, 3);
+  assert.ok(reports.every((r) => r.key === undefined && r.error === undefined));
+});
+
+Deno.test("resolveApiKey(): LUA_API_KEY", async (t) => {
+  await t.step("whitespace-only or empty counts as unset", async () => {
+    for (const blank of ["", " ", "  \t\n ", "\r\n"]) {
+      const ctx = setup({ env: blank, credentials: FILE_KEY });
+      assert.deepEqual(await resolveApiKey(ctx), { key: FILE_KEY, source: FILE_SOURCE });
+      const [env] = await listKeySources(ctx);
+      assert.equal(env?.key, undefined);
+      assert.equal(await resolveApiKey(setup({ env: blank })), undefined);
+    }
+  });
+
+  await t.step("surrounding whitespace is trimmed", async () => {
+    const ctx = setup({ env: `  ${ENV_KEY}\n` });
+    assert.deepEqual(await resolveApiKey(ctx), { key: ENV_KEY, source: ENV_SOURCE });
+    assert.equal((await listKeySources(ctx))[0]?.key, ENV_KEY);
+  });
+
+  await t.step("files are not touched when the variable has a key", async () => {
+    const ctx = setup({ env: ENV_KEY, credentials: "garbage\nmore garbage\n" });
+    ctx.fs.failNext("stat", new Error("must not be called"));
+    const { warnings, onWarning } = collect();
+    assert.deepEqual(await resolveApiKey(ctx, { onWarning }), { key: ENV_KEY, source: ENV_SOURCE });
+    assert.deepEqual(warnings, []);
+  });
+});
+
+Deno.test("resolveApiKey(): .env never beats the credentials file (old CLI defect)", async () => {
+  const ctx = setup({
+    credentials: `${FILE_KEY}\n`,
+    dotenv: `LUA_API_KEY="${DOTENV_KEY}"\nHOME=/evil\n`,
+  });
+  assert.deepEqual(await resolveApiKey(ctx), { key: FILE_KEY, source: FILE_SOURCE });
+  assert.equal(ctx.env("LUA_API_KEY"), undefined, ".env is not loaded into the environment");
+  assert.equal(ctx.env("HOME"), "/home/user");
+});
+
+Deno.test("resolveApiKey(): a blank credentials file falls through to .env", async () => {
+  const ctx = setup({ credentials: " \n\n", dotenv: `LUA_API_KEY=${DOTENV_KEY}` });
+  assert.deepEqual(await resolveApiKey(ctx), { key: DOTENV_KEY, source: DOTENV_SOURCE });
+});
+
+Deno.test("resolveApiKey(): home directory", async (t) => {
+  await t.step("LUA_API_KEY alone resolves without HOME", async () => {
+    const ctx = setup({ home: undefined, env: ENV_KEY });
+    assert.deepEqual(await resolveApiKey(ctx), { key: ENV_KEY, source: ENV_SOURCE });
+  });
+
+  await t.step("no HOME: FileError once the credentials file is needed", async () => {
+    const ctx = setup({ home: undefined, dotenv: `LUA_API_KEY=${DOTENV_KEY}` });
+    await assert.rejects(resolveApiKey(ctx), (error: unknown) => {
+      assert.ok(error instanceof FileError);
+      assert.match(error.message, /HOME is not set/);
+      return true;
+    });
+  });
+
+  await t.step("USERPROFILE on windows", async () => {
+    const ctx = createMemoryContext({
+      os: "windows",
+      env: { HOME: undefined, USERPROFILE: "/users/ada" },
+    });
+    ctx.fs.putDir("/users/ada/.lua-cli");
+    ctx.fs.putFile("/users/ada/.lua-cli/credentials", FILE_KEY, 0o644);
+    const { warnings, onWarning } = collect();
+    assert.deepEqual(await resolveApiKey(ctx, { onWarning }), {
+      key: FILE_KEY,
+      source: { kind: "credentials", path: "/users/ada/.lua-cli/credentials" },
+    });
+    assert.deepEqual(warnings, [], "no mode warnings on windows");
+  });
+
+  await t.step("no USERPROFILE on windows: FileError naming it", async () => {
+    const ctx = createMemoryContext({ os: "windows", env: { HOME: undefined } });
+    await assert.rejects(resolveApiKey(ctx), /USERPROFILE is not set/);
+  });
+});
+
+Deno.test("resolveApiKey(): a malformed credentials file", async (t) => {
+  await t.step("is an error when it is needed, even if .env has a key", async () => {
+    const ctx = setup({
+      credentials: `LUA_API_KEY=${FILE_KEY}\n`,
+      dotenv: `LUA_API_KEY=${DOTENV_KEY}`,
+    });
+    await assert.rejects(resolveApiKey(ctx), (error: unknown) => {
+      assert.ok(error instanceof FileError);
+      assert.equal(error.path, CREDENTIALS);
+      assert.match(error.message, /malformed/);
+      return true;
+    });
+  });
+
+  await t.step("is not read when LUA_API_KEY is set", async () => {
+    const ctx = setup({ env: ENV_KEY, credentials: "a\nb\n" });
+    assert.deepEqual(await resolveApiKey(ctx), { key: ENV_KEY, source: ENV_SOURCE });
+  });
+});
+
+Deno.test("resolveApiKey(): warnings go to onWarning, the key is still used", async () => {
+  const ctx = setup({ credentials: FILE_KEY });
+  await ctx.fs.chmod(CREDENTIALS, 0o644);
+  const { warnings, onWarning } = collect();
+  assert.deepEqual(await resolveApiKey(ctx, { onWarning }), { key: FILE_KEY, source: FILE_SOURCE });
+  assert.equal(warnings.length, 1);
+  assert.ok(warnings[0]?.includes(`chmod 600 "${CREDENTIALS}"`));
+});
+
+Deno.test("resolveApiKey(): a missing read permission is a PermissionError", async () => {
+  const ctx = setup({ credentials: FILE_KEY });
+  ctx.fs.failNext(
+    "stat",
+    new Deno.errors.NotCapable(
+      `Requires read access to "${CREDENTIALS}", run again with the --allow-read flag`,
+    ),
+  );
+  await assert.rejects(resolveApiKey(ctx), (error: unknown) => {
+    assert.ok(error instanceof PermissionError);
+    assert.match(error.message, /--allow-read/);
+    return true;
+  });
+});
+
+Deno.test("listKeySources()", async (t) => {
+  await t.step("records a malformed credentials file instead of throwing", async () => {
+    const ctx = setup({
+      env: ENV_KEY,
+      credentials: "api_one\napi_two\n",
+      dotenv: `LUA_API_KEY=${DOTENV_KEY}`,
+    });
+    const reports = await listKeySources(ctx);
+    assert.deepEqual(reports.map((r) => r.source), [ENV_SOURCE, FILE_SOURCE, DOTENV_SOURCE]);
+    assert.equal(reports[0]?.key, ENV_KEY);
+    const credentials = reports[1]!;
+    assert.equal(credentials.key, undefined);
+    assert.ok(credentials.error instanceof FileError);
+    assert.match(credentials.error.message, /malformed/);
+    assert.ok(credentials.error.message.includes(CREDENTIALS));
+    assert.equal(reports[2]?.key, DOTENV_KEY);
+    assert.equal(reports[2]?.error, undefined);
+  });
+
+  await t.step("records a directory at the credentials path", async () => {
+    const ctx = setup({});
+    ctx.fs.putDir(CREDENTIALS);
+    const [, credentials] = await listKeySources(ctx);
+    assert.deepEqual(credentials?.source, FILE_SOURCE);
+    assert.ok(credentials?.error instanceof FileError);
+    assert.match(credentials.error.message, /directory/);
+  });
+
+  await t.step("no home directory: the error is recorded and the path is empty", async () => {
+    const ctx = setup({ home: undefined, dotenv: `LUA_API_KEY=${DOTENV_KEY}` });
+    const reports = await listKeySources(ctx);
+    assert.deepEqual(reports[1]?.source, { kind: "credentials", path: "" });
+    assert.ok(reports[1]?.error instanceof FileError);
+    assert.match(reports[1].error.message, /HOME is not set/);
+    assert.equal(reports[2]?.key, DOTENV_KEY);
+  });
+
+  await t.step("records a missing permission with the file's path", async () => {
+    const ctx = setup({ credentials: FILE_KEY });
+    ctx.fs.failNext(
+      "stat",
+      new Deno.errors.NotCapable("Requires read access, run again with the --allow-read flag"),
+    );
+    const [, credentials] = await listKeySources(ctx);
+    assert.deepEqual(credentials?.source, FILE_SOURCE);
+    assert.ok(credentials?.error instanceof PermissionError);
+  });
+
+  await t.step("passes warnings on", async () => {
+    const ctx = setup({ credentials: FILE_KEY, dotenv: "\u0000\u0001" });
+    await ctx.fs.chmod(CREDENTIALS, 0o640);
+    const { warnings, onWarning } = collect();
+    await listKeySources(ctx, { onWarning });
+    assert.equal(warnings.length, 2);
+    assert.match(warnings[0]!, /chmod 600/);
+    assert.match(warnings[1]!, /not a text file/);
+  });
+});
+
+Deno.test("describeSource()", () => {
+  assert.equal(describeSource(ENV_SOURCE), "LUA_API_KEY environment variable");
+  assert.equal(describeSource(FILE_SOURCE), `credentials file ${CREDENTIALS}`);
+  assert.equal(describeSource(DOTENV_SOURCE), `.env file ${DOTENV}`);
+});
