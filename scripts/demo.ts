@@ -97,7 +97,9 @@ export async function demo(): Promise<number> {
     await server.close();
     await Deno.remove(dir, { recursive: true });
   }
-  console.log(failures === 0 ? "Demo finished: every step as expected." : `${failures} step(s) failed.`);
+  console.log(
+    failures === 0 ? "Demo finished: every step as expected." : `${failures} step(s) failed.`,
+  );
   return failures === 0 ? 0 : 1;
 }
 

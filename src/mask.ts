@@ -5,8 +5,8 @@
  */
 
 /**
- * Masks an API key for display: the prefix up to its first `_` (at most 8 characters), then
- * `…`, then the last 4 characters. A key of 12 characters or fewer shows only its last third
+ * Masks an API key for display: the prefix up to its first `_` (at most 8 characters, and only
+ * while at least half of the key stays hidden), then `…`, then the last 4 characters. A key of 12 characters or fewer shows only its last third
  * at most (none of 8 or fewer), so that at least two thirds of it are hidden.
  *
  * @example
@@ -27,6 +27,10 @@ export function maskKey(key: string): string {
   if (chars.length <= 12) return `…${chars.slice(-Math.floor(chars.length / 3)).join("")}`;
   const last = chars.slice(-4).join("");
   const underscore = chars.indexOf("_");
-  const prefix = underscore > 0 && underscore < 8 ? chars.slice(0, underscore + 1).join("") : "";
+  // The prefix names the kind of key; show it only while at least half of the key stays hidden.
+  const shown = underscore + 1 + 4;
+  const prefix = underscore > 0 && underscore < 8 && shown * 2 <= chars.length
+    ? chars.slice(0, underscore + 1).join("")
+    : "";
   return `${prefix}…${last}`;
 }

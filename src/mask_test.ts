@@ -7,7 +7,8 @@ Deno.test("maskKey(): table", () => {
     ["api_0123456789abcdef0123456789abcdef", "api_…cdef"],
     ["lk_0123456789abcdef", "lk_…cdef"],
     ["sk_live_0123456789", "sk_…6789"],
-    ["abcdefg_0123456789", "abcdefg_…6789"],
+    ["abcdefg_0123456789", "…6789"],
+    ["abcdefg_0123456789abcdef", "abcdefg_…cdef"],
     ["abcdefgh_0123456789", "…6789"],
     ["_abcdefghijklmnop", "…mnop"],
     ["0123456789abcdef", "…cdef"],
@@ -46,6 +47,7 @@ Deno.test("maskKey(): reveals at most the prefix and the last 4 characters", () 
         assert.ok(key.startsWith(prefix));
         assert.ok(prefixChars.length <= 8);
         assert.equal(prefixChars.indexOf("_"), prefixChars.length - 1, "prefix ends at first _");
+        assert.ok(2 * (prefixChars.length + suffixChars.length) <= chars.length, "half hidden");
       }
       if (chars.length <= 8) assert.equal(masked, "…");
       if (chars.length <= 12) {
@@ -66,8 +68,16 @@ Deno.test("maskKey(): shows the prefix when the first _ is within 8 characters",
       fc.string({ unit: fc.constantFrom(..."abcdef0123456789_"), minLength: 12, maxLength: 60 }),
       (head: string, rest: string) => {
         const key = `${head}_${rest}`;
-        assert.equal(maskKey(key), `${head}_…${key.slice(-4)}`);
+        const halfHidden = 2 * (head.length + 1 + 4) <= key.length;
+        assert.equal(maskKey(key), `${halfHidden ? `${head}_` : ""}…${key.slice(-4)}`);
       },
     ),
   );
+});
+
+Deno.test("maskKey: the prefix is shown only while at least half of the key stays hidden", () => {
+  assert.equal(maskKey("abcdefg_12345"), "…2345");
+  assert.equal(maskKey("api_12345678"), "…5678");
+  assert.equal(maskKey("api_123456789ab"), "…89ab");
+  assert.equal(maskKey("api_0123456789abcdef"), "api_…cdef");
 });
