@@ -5,10 +5,9 @@
  * @module
  */
 
-import { dirname, join } from "node:path";
 import type { Context } from "./context.ts";
 import { FileError, LuaError, permissionErrorFrom } from "./errors.ts";
-import { configDir, credentialsPath } from "./paths.ts";
+import { configDir, credentialsPath, joinPath, parentDir } from "./paths.ts";
 import { validateApiKey } from "./validate.ts";
 
 /** A key read from the credentials file. */
@@ -112,7 +111,7 @@ function looseModeWarnings(
     );
   }
   if (dirMode !== null && (dirMode & 0o022) !== 0) {
-    const dir = dirname(path);
+    const dir = parentDir(path);
     const mode = (dirMode & 0o777).toString(8).padStart(4, "0");
     warnings.push(
       `Directory "${dir}" is writable by other users (mode ${mode}). Fix it: chmod 700 "${dir}"`,
@@ -170,7 +169,7 @@ export async function readCredentials(
   }
   const key = parseCredentials(text, path);
   if (key !== undefined && options.onWarning) {
-    const dirMode = await ctx.fs.stat(dirname(path)).then((d) => d.mode, () => null);
+    const dirMode = await ctx.fs.stat(parentDir(path)).then((d) => d.mode, () => null);
     for (const warning of looseModeWarnings(ctx, path, info.mode, dirMode)) {
       options.onWarning(warning);
     }
@@ -199,7 +198,7 @@ async function ensureConfigDir(ctx: Context, dir: string): Promise<void> {
 async function removeStaleTemps(ctx: Context, dir: string): Promise<void> {
   const names = await ctx.fs.readDir(dir).catch(() => [] as string[]);
   for (const name of names.filter((n) => n.startsWith(TEMP_PREFIX))) {
-    const temp = join(dir, name);
+    const temp = joinPath(dir, name);
     const info = await ctx.fs.lstat(temp).catch(() => undefined);
     const age = info?.mtime ? ctx.now() - info.mtime.getTime() : Infinity;
     if (age > STALE_TEMP_MS) await ctx.fs.remove(temp).catch(() => {});
@@ -238,7 +237,7 @@ export async function writeCredentials(ctx: Context, key: string): Promise<strin
   const dir = configDir(ctx);
   await ensureConfigDir(ctx, dir);
   await removeStaleTemps(ctx, dir);
-  const temp = join(dir, TEMP_PREFIX + randomSuffix());
+  const temp = joinPath(dir, TEMP_PREFIX + randomSuffix());
   try {
     await ctx.fs.writeTextFile(temp, value, { mode: 0o600, createNew: true });
     if (ctx.os !== "windows") await ctx.fs.chmod(temp, 0o600);

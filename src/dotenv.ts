@@ -5,11 +5,10 @@
  * @module
  */
 
-import { join } from "node:path";
-import { parseEnv } from "node:util";
 import type { Context } from "./context.ts";
 import type { ReadOptions, StoredKey } from "./credentials.ts";
 import { PermissionError, permissionErrorFrom } from "./errors.ts";
+import { joinPath } from "./paths.ts";
 import { validateApiKey } from "./validate.ts";
 
 /** A `.env` larger than this is not read. */
@@ -22,14 +21,16 @@ export const MAX_DOTENV_BYTES = 1024 * 1024;
  * ```ts
  * import { parseDotenvKey } from "./dotenv.ts";
  * import assert from "node:assert/strict";
- * assert.equal(parseDotenvKey('OTHER=1\nLUA_API_KEY="api_abc"\n'), "api_abc");
- * assert.equal(parseDotenvKey("OTHER=1"), undefined);
+ * assert.equal(await parseDotenvKey('OTHER=1\nLUA_API_KEY="api_abc"\n'), "api_abc");
+ * assert.equal(await parseDotenvKey("OTHER=1"), undefined);
  * ```
  *
  * @param text The file's contents.
  * @returns The trimmed key, or `undefined` when absent or blank.
  */
-export function parseDotenvKey(text: string): string | undefined {
+export async function parseDotenvKey(text: string): Promise<string | undefined> {
+  // Loaded only when a .env file exists: node:util brings in Node compatibility.
+  const { parseEnv } = await import("node:util");
   const value = parseEnv(text)["LUA_API_KEY"]?.trim();
   return value ? value : undefined;
 }
@@ -41,7 +42,7 @@ export function parseDotenvKey(text: string): string | undefined {
  * @returns Its absolute path.
  */
 export function dotenvPath(ctx: Pick<Context, "cwd">): string {
-  return join(ctx.cwd(), ".env");
+  return joinPath(ctx.cwd(), ".env");
 }
 
 /**
@@ -78,7 +79,7 @@ export async function readDotenvKey(
     if (info.size > MAX_DOTENV_BYTES) return warn(`it is larger than ${MAX_DOTENV_BYTES} bytes`);
     const text = await ctx.fs.readTextFile(path);
     if (text.includes("\u0000")) return warn("it is not a text file");
-    const key = parseDotenvKey(text);
+    const key = await parseDotenvKey(text);
     if (key === undefined) return undefined;
     try {
       return { key: validateApiKey(key), path };

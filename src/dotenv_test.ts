@@ -20,7 +20,7 @@ async function readWarnings(
   return { result, warnings };
 }
 
-Deno.test("parseDotenvKey(): table", () => {
+Deno.test("parseDotenvKey(): table", async () => {
   const cases: [string, string | undefined][] = [
     [`LUA_API_KEY=${KEY}`, KEY],
     [`LUA_API_KEY=${KEY}\n`, KEY],
@@ -46,7 +46,7 @@ Deno.test("parseDotenvKey(): table", () => {
     ["", undefined],
   ];
   for (const [text, expected] of cases) {
-    assert.equal(parseDotenvKey(text), expected, JSON.stringify(text));
+    assert.equal(await parseDotenvKey(text), expected, JSON.stringify(text));
   }
 });
 

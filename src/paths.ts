@@ -4,7 +4,6 @@
  * @module
  */
 
-import { join } from "node:path";
 import type { Context } from "./context.ts";
 import { FileError } from "./errors.ts";
 
@@ -12,6 +11,51 @@ import { FileError } from "./errors.ts";
 export const CONFIG_DIR_NAME = ".lua-cli";
 /** The name of the credentials file inside the configuration directory. */
 export const CREDENTIALS_FILE_NAME = "credentials";
+
+/**
+ * Joins path segments with the platform's separator (`\\` on Windows, `/` elsewhere), as
+ * `node:path`'s `join` does for plain segments. Kept here
+ * rather than imported from `node:path` so that the everyday commands start without Node
+ * compatibility.
+ *
+ * @example
+ * ```ts
+ * import { joinPath } from "./paths.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(joinPath("/home/ada/", ".lua-cli", "credentials"), "/home/ada/.lua-cli/credentials");
+ * ```
+ *
+ * @param first The first segment.
+ * @param rest The following segments.
+ * @returns The joined path.
+ */
+export function joinPath(first: string, ...rest: string[]): string {
+  const separator = Deno.build.os === "windows" ? "\\" : "/";
+  let path = first;
+  for (const part of rest) {
+    path = path.endsWith("/") || path.endsWith(separator) ? path + part : path + separator + part;
+  }
+  return path;
+}
+
+/**
+ * The directory part of a path (everything before the last separator).
+ *
+ * @example
+ * ```ts
+ * import { parentDir } from "./paths.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(parentDir("/home/ada/.lua-cli/credentials"), "/home/ada/.lua-cli");
+ * ```
+ *
+ * @param path The path.
+ * @returns Its parent directory.
+ */
+export function parentDir(path: string): string {
+  const index = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  if (index < 0) return ".";
+  return index === 0 ? path.slice(0, 1) : path.slice(0, index);
+}
 
 /**
  * The user's home directory: `HOME`, or `USERPROFILE` on Windows.
@@ -48,7 +92,7 @@ export function homeDir(ctx: Pick<Context, "env" | "os">): string {
  * @returns Its absolute path.
  */
 export function configDir(ctx: Pick<Context, "env" | "os">): string {
-  return join(homeDir(ctx), CONFIG_DIR_NAME);
+  return joinPath(homeDir(ctx), CONFIG_DIR_NAME);
 }
 
 /**
@@ -66,5 +110,5 @@ export function configDir(ctx: Pick<Context, "env" | "os">): string {
  * @returns Its absolute path.
  */
 export function credentialsPath(ctx: Pick<Context, "env" | "os">): string {
-  return join(configDir(ctx), CREDENTIALS_FILE_NAME);
+  return joinPath(configDir(ctx), CREDENTIALS_FILE_NAME);
 }
