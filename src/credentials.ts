@@ -26,8 +26,11 @@ export interface ReadOptions {
 
 /** Temporary files are named with this prefix, in the same directory as the target. */
 export const TEMP_PREFIX = ".credentials.tmp-";
-/** Temporary files older than this are left over from a crash and removed. */
-const STALE_TEMP_MS = 60_000;
+/**
+ * Temporary files older than this are left over from a crashed run and removed. A live writer
+ * holds its temporary file for milliseconds, between writing it and renaming it.
+ */
+export const STALE_TEMP_MS = 10_000;
 /** No honest credentials file is larger. */
 const MAX_FILE_BYTES = 64 * 1024;
 

@@ -6,6 +6,7 @@ import {
   fileErrorFrom,
   parseCredentials,
   readCredentials,
+  STALE_TEMP_MS,
   TEMP_PREFIX,
   writeCredentials,
 } from "./credentials.ts";
@@ -514,30 +515,33 @@ Deno.test("writeCredentials(): a dangling symlink at the path is replaced", asyn
 });
 
 Deno.test("writeCredentials(): stale temporary files", async (t) => {
-  await t.step("older than 60 s are removed, fresh ones (another process's) kept", async () => {
-    const ctx = stored(OLD_KEY);
-    ctx.fs.putFile(`${DIR}/${TEMP_PREFIX}old`, "crashed");
-    ctx.advance(40_000);
-    ctx.fs.putFile(`${DIR}/${TEMP_PREFIX}exactly60`, "borderline");
-    ctx.advance(20_000);
-    ctx.fs.putFile(`${DIR}/${TEMP_PREFIX}fresh`, "in progress");
-    ctx.advance(40_000);
-    // Ages now: old 100 s, exactly60 60 s, fresh 40 s.
-    await writeCredentials(ctx, KEY);
-    assert.equal(ctx.fs.peek(`${DIR}/${TEMP_PREFIX}old`), undefined);
-    assert.equal(ctx.fs.peek(`${DIR}/${TEMP_PREFIX}exactly60`), "borderline");
-    assert.equal(ctx.fs.peek(`${DIR}/${TEMP_PREFIX}fresh`), "in progress");
-    assert.equal(ctx.fs.peek(CREDENTIALS), KEY);
-    assert.deepEqual(tempsIn(ctx).sort(), [
-      `${DIR}/${TEMP_PREFIX}exactly60`,
-      `${DIR}/${TEMP_PREFIX}fresh`,
-    ]);
-  });
+  await t.step(
+    "older than STALE_TEMP_MS are removed, fresh ones (another process's) kept",
+    async () => {
+      const ctx = stored(OLD_KEY);
+      ctx.fs.putFile(`${DIR}/${TEMP_PREFIX}old`, "crashed");
+      ctx.advance(STALE_TEMP_MS / 2);
+      ctx.fs.putFile(`${DIR}/${TEMP_PREFIX}exactly`, "borderline");
+      ctx.advance(STALE_TEMP_MS / 2);
+      ctx.fs.putFile(`${DIR}/${TEMP_PREFIX}fresh`, "in progress");
+      ctx.advance(STALE_TEMP_MS / 2);
+      // Ages now: old 1.5, exactly 1, fresh 0.5 times STALE_TEMP_MS.
+      await writeCredentials(ctx, KEY);
+      assert.equal(ctx.fs.peek(`${DIR}/${TEMP_PREFIX}old`), undefined);
+      assert.equal(ctx.fs.peek(`${DIR}/${TEMP_PREFIX}exactly`), "borderline");
+      assert.equal(ctx.fs.peek(`${DIR}/${TEMP_PREFIX}fresh`), "in progress");
+      assert.equal(ctx.fs.peek(CREDENTIALS), KEY);
+      assert.deepEqual(tempsIn(ctx).sort(), [
+        `${DIR}/${TEMP_PREFIX}exactly`,
+        `${DIR}/${TEMP_PREFIX}fresh`,
+      ]);
+    },
+  );
 
-  await t.step("one just over 60 s is removed", async () => {
+  await t.step("one just over STALE_TEMP_MS is removed", async () => {
     const ctx = stored(OLD_KEY);
     ctx.fs.putFile(`${DIR}/${TEMP_PREFIX}a`, "x");
-    ctx.advance(60_001);
+    ctx.advance(STALE_TEMP_MS + 1);
     await writeCredentials(ctx, KEY);
     assert.deepEqual(tempsIn(ctx), []);
   });

@@ -7,6 +7,7 @@
 
 import type { ClientOptions, LuaClient } from "../client.ts";
 import type { Context } from "../context.ts";
+import { UsageError } from "../errors.ts";
 import { type Io, styles } from "./io.ts";
 
 /** The context of one command run. */
@@ -25,7 +26,28 @@ export interface CliContext extends Context {
  */
 export async function platformClient(cli: CliContext): Promise<LuaClient> {
   const { createClient } = await import("../client.ts");
-  return createClient(cli, cli.clientOptions ?? {});
+  return createClient(cli, cli.clientOptions ?? timeoutFromEnv(cli));
+}
+
+/**
+ * Reads `LUA_HTTP_TIMEOUT`: seconds allowed for one request (default 10). A whole command is
+ * then bounded by 2.8 times that (28 s by default), retries included.
+ *
+ * @param ctx Where to read the environment.
+ * @returns Client options; empty when the variable is unset.
+ * @throws {UsageError} When it is not a number of seconds from 0.1 to 300.
+ */
+export function timeoutFromEnv(ctx: Pick<Context, "env">): ClientOptions {
+  const raw = ctx.env("LUA_HTTP_TIMEOUT")?.trim();
+  if (!raw) return {};
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 300) {
+    throw new UsageError(
+      `LUA_HTTP_TIMEOUT must be a number of seconds from 0.1 to 300, not "${raw}".`,
+    );
+  }
+  const timeoutMs = Math.round(seconds * 1000);
+  return { timeoutMs, deadlineMs: Math.round(timeoutMs * 2.8) };
 }
 
 /**

@@ -33,11 +33,13 @@ export async function runCliMain(args: readonly string[]): Promise<number> {
   const record = await runCli(args, cli);
   if (telemetryEnabled(softEnv)) {
     const { buildEvent, sendTelemetry } = await import("./telemetry.ts");
-    await sendTelemetry(cli, buildEvent(record, performance.now() - started, cli), {
+    // Telemetry reads the environment softly: with a narrowed --allow-env it sees only what
+    // it may, and never triggers a permission prompt.
+    const soft = { ...cli, env: softEnv };
+    await sendTelemetry(soft, buildEvent(record, performance.now() - started, soft), {
       notice: (text) => cli.io.err(text),
-      permitted: (url) =>
-        granted({ name: "env" }) && granted({ name: "read" }) && granted({ name: "write" }) &&
-        granted({ name: "net", host: url.host }),
+      permitted: (url) => granted({ name: "net", host: url.host }),
+      mayTouch: (path) => granted({ name: "read", path }) && granted({ name: "write", path }),
     });
   }
   return record.exitCode;

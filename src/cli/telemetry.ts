@@ -7,10 +7,9 @@
  * @module
  */
 
-import { join } from "node:path";
 import { DEFAULT_API_URL } from "../client.ts";
 import type { Context } from "../context.ts";
-import { configDir } from "../paths.ts";
+import { configDir, joinPath } from "../paths.ts";
 import { VERSION } from "../version.ts";
 import type { RunRecord } from "./run.ts";
 import { telemetryEnabled } from "./telemetry_setting.ts";
@@ -112,18 +111,18 @@ export function buildEvent(record: RunRecord, durationMs: number, ctx: Context):
 export interface TelemetryOptions {
   /** Called with the one-time notice. */
   notice(text: string): void;
-  /** Whether the network (for `url`) and files may be used without a permission prompt. */
+  /** Whether the network may be used for `url` without a permission prompt. */
   permitted(url: URL): boolean;
+  /** Whether the notice file may be read and written without a permission prompt. */
+  mayTouch(path: string): boolean;
 }
 
-async function shouldShowNotice(ctx: Context): Promise<string | undefined> {
-  let path;
+async function noticeShown(ctx: Context, path: string): Promise<boolean> {
   try {
-    path = join(configDir(ctx), "telemetry.json");
     await ctx.fs.stat(path);
-    return undefined;
+    return true;
   } catch {
-    return path;
+    return false;
   }
 }
 
@@ -154,8 +153,10 @@ export async function sendTelemetry(
     const base = (ctx.env("LUA_API_URL")?.trim() || DEFAULT_API_URL).replace(/\/+$/, "");
     const url = new URL(`${base}/telemetry`);
     if (!options.permitted(url)) return false;
-    const noticePath = await shouldShowNotice(ctx);
-    if (noticePath !== undefined) {
+    // Without a place to remember the notice, it would be shown every time: send nothing.
+    const noticePath = joinPath(configDir(ctx), "telemetry.json");
+    if (!options.mayTouch(noticePath)) return false;
+    if (!(await noticeShown(ctx, noticePath))) {
       options.notice(TELEMETRY_NOTICE);
       await rememberNotice(ctx, noticePath).catch(() => {});
     }

@@ -11,7 +11,7 @@ import {
 } from "./telemetry.ts";
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
-const allow = { notice: () => {}, permitted: () => true };
+const allow = { notice: () => {}, permitted: () => true, mayTouch: () => true };
 
 Deno.test("telemetryEnabled: every documented opt-out form", () => {
   for (const value of ["false", "FALSE", "0", "off", "Off", "no", "NO", " false "]) {
@@ -55,7 +55,7 @@ Deno.test("the event has exactly the documented fields and no secret", () => {
 Deno.test("sendTelemetry: delivered to the emulator, notice once, remembered 0600", async () => {
   const e = createEmulatedCli();
   const notices: string[] = [];
-  const options = { notice: (t: string) => notices.push(t), permitted: () => true };
+  const options = { ...allow, notice: (t: string) => notices.push(t) };
   const event = buildEvent({ command: "auth key", exitCode: 0 }, 5, e.cli);
   assert.equal(await sendTelemetry(e.cli, event, options), true);
   assert.equal(await sendTelemetry(e.cli, event, options), true);
@@ -74,7 +74,9 @@ Deno.test("sendTelemetry: off, or not permitted, sends nothing", async () => {
   const e = createEmulatedCli();
   const event = buildEvent({ command: "auth key", exitCode: 0 }, 5, e.cli);
   assert.equal(await sendTelemetry(e.cli, event, { ...allow, permitted: () => false }), false);
+  assert.equal(await sendTelemetry(e.cli, event, { ...allow, mayTouch: () => false }), false);
   assert.deepEqual(e.requests, []);
+  assert.equal(e.cli.fs.peek("/home/user/.lua-cli/telemetry.json"), undefined);
 });
 
 Deno.test("sendTelemetry: a hanging or failing endpoint costs at most the budget, silently", async () => {
