@@ -12,9 +12,7 @@
  * @module
  */
 
-import { type CliContext, runCliMain } from "./src/cli/main_run.ts";
-
-export type { CliContext };
+import { runCliMain } from "./src/cli/main_run.ts";
 
 if (import.meta.main) {
   Deno.exit(await runCliMain(Deno.args));

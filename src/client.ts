@@ -120,6 +120,11 @@ function describeFailure(error: unknown): string {
   return "the connection failed";
 }
 
+/** Milliseconds as seconds for a message: whole seconds, or one decimal below 10 s. */
+function seconds(ms: number): number {
+  return ms >= 10_000 ? Math.round(ms / 1000) : Math.round(ms / 100) / 10;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -135,7 +140,7 @@ function sleep(ms: number): Promise<void> {
  * console.log(account.email);
  * ```
  *
- * @param ctx Environment (for `LUA_AUTH_URL`, `LUA_API_URL`), network and clock.
+ * @param ctx Environment (for `LUA_AUTH_URL`, `LUA_API_URL`) and network.
  * @param options Base URLs, timeouts and retries.
  * @returns The client.
  * @throws {UsageError} When a base URL is not a valid URL.
@@ -172,10 +177,13 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
   }
 
   async function send(spec: RequestSpec): Promise<RawResponse> {
-    const started = ctx.now();
+    // Elapsed time on the monotonic clock the timers use: an injected or jumping wall clock
+    // (`ctx.now`) must not stretch or shrink the deadline.
+    const started = performance.now();
+    const elapsed = (): number => performance.now() - started;
     const host = new URL(spec.url).origin;
     for (let n = 1;; n++) {
-      const remaining = deadlineMs - (ctx.now() - started);
+      const remaining = deadlineMs - elapsed();
       let failure: UnavailableError;
       let retryable: boolean;
       try {
@@ -190,7 +198,7 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
         if (converted instanceof LuaError) throw converted;
         if (error instanceof DOMException && error.name === "AbortError") {
           failure = new UnavailableError(
-            `The Lua platform (${host}) did not answer within ${Math.round(timeoutMs / 1000)} s.`,
+            `The Lua platform (${host}) did not answer within ${seconds(timeoutMs)} s.`,
           );
           retryable = spec.idempotent;
         } else {
@@ -204,7 +212,7 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
         }
       }
       const wait = backoffMs * 2 ** (n - 1);
-      const left = deadlineMs - (ctx.now() - started) - wait;
+      const left = deadlineMs - elapsed() - wait;
       if (!retryable || n >= maxAttempts || left < Math.min(timeoutMs, 1000)) throw failure;
       await sleep(wait);
     }
@@ -222,18 +230,20 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
     );
   }
 
-  function serverMessage(response: RawResponse): string | undefined {
+  function serverMessage(response: RawResponse, bearer: string | undefined): string | undefined {
     try {
       const message = JSON.parse(response.text)?.message;
-      return typeof message === "string" && message.length < 300 ? message : undefined;
+      if (typeof message !== "string" || message.length >= 300) return undefined;
+      // A server that echoes the credential must not put it in our error output.
+      return bearer !== undefined && message.includes(bearer) ? undefined : message;
     } catch {
       return undefined;
     }
   }
 
   /** Maps a non-2xx answer to a typed error; 401 is mapped by the caller. */
-  function statusError(response: RawResponse, host: string): LuaError {
-    const message = serverMessage(response);
+  function statusError(response: RawResponse, host: string, bearer?: string): LuaError {
+    const message = serverMessage(response, bearer);
     switch (response.status) {
       case 400:
         return new InvalidInputError(message ?? "The platform rejected the request as invalid.");
@@ -242,7 +252,8 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
       case 410:
         return new ExpiredError(message ?? "The code has expired.");
       case 429: {
-        const header = Number(response.headers.get("retry-after"));
+        const raw = response.headers.get("retry-after")?.trim();
+        const header = raw ? Number(raw) : NaN;
         return new RateLimitedError(
           Number.isFinite(header) && header >= 0 ? Math.ceil(header) : undefined,
         );
@@ -263,7 +274,7 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
     const response = await send(spec);
     if (response.status === expected) return response;
     if (response.status === 401) throw on401();
-    throw statusError(response, host);
+    throw statusError(response, host, spec.bearer);
   }
 
   function field(response: RawResponse, url: string, name: string): string {

@@ -70,6 +70,8 @@ export class LuaError extends Error {
 /** Bad flags or input, or a prompt that is needed when there is no terminal. Exit 2. */
 export class UsageError extends LuaError {
   /**
+   * Creates the error.
+   *
    * @param message What was wrong with the input.
    * @param options Hints and cause.
    */
@@ -89,7 +91,11 @@ export const NO_KEY_HINTS: readonly string[] = [
 
 /** No API key was found in any source. Exit 9. */
 export class NoApiKeyError extends LuaError {
-  /** @param options Hints and cause; the seed's three fixes by default. */
+  /**
+   * Creates the error.
+   *
+   * @param options Hints and cause; the seed's three fixes by default.
+   */
   constructor(options: LuaErrorOptions = {}) {
     super("No API key found.", ExitCode.Auth, { hints: NO_KEY_HINTS, ...options });
     this.name = "NoApiKeyError";
@@ -107,6 +113,8 @@ export const AUTH_FAILED_HINTS: readonly string[] = [
 /** The platform rejected a credential (HTTP 401). Exit 9. */
 export class AuthenticationError extends LuaError {
   /**
+   * Creates the error.
+   *
    * @param message What was rejected.
    * @param options Hints and cause.
    */
@@ -126,6 +134,8 @@ export const INVALID_OTP_HINTS: readonly string[] = [
 /** A one-time code was wrong, used up or burned. Exit 9. */
 export class InvalidOtpError extends AuthenticationError {
   /**
+   * Creates the error.
+   *
    * @param message What the platform said.
    * @param options Hints and cause.
    */
@@ -138,6 +148,8 @@ export class InvalidOtpError extends AuthenticationError {
 /** A one-time code or sign-in token is too old (HTTP 410). Exit 9. */
 export class ExpiredError extends LuaError {
   /**
+   * Creates the error.
+   *
    * @param message What expired.
    * @param options Hints and cause.
    */
@@ -150,6 +162,8 @@ export class ExpiredError extends LuaError {
 /** The platform refused the input (HTTP 400). Exit 2. */
 export class InvalidInputError extends LuaError {
   /**
+   * Creates the error.
+   *
    * @param message What the platform said.
    * @param options Hints and cause.
    */
@@ -165,6 +179,8 @@ export class RateLimitedError extends LuaError {
   readonly retryAfterSeconds: number | undefined;
 
   /**
+   * Creates the error.
+   *
    * @param retryAfterSeconds Seconds to wait, if known.
    * @param options Hints and cause.
    */
@@ -184,6 +200,8 @@ export class RateLimitedError extends LuaError {
 /** The platform could not be reached, timed out, failed (5xx) or answered nonsense. Exit 11. */
 export class UnavailableError extends LuaError {
   /**
+   * Creates the error.
+   *
    * @param message What went wrong, without secrets.
    * @param options Hints and cause.
    */
@@ -199,6 +217,8 @@ export class FileError extends LuaError {
   readonly path: string;
 
   /**
+   * Creates the error.
+   *
    * @param message What is wrong, naming the file.
    * @param path The file concerned.
    * @param options Hints and cause.
@@ -213,6 +233,8 @@ export class FileError extends LuaError {
 /** A Deno permission the command needs was not granted. Exit 2. */
 export class PermissionError extends LuaError {
   /**
+   * Creates the error.
+   *
    * @param flag The flag that grants it, such as `--allow-net`.
    * @param options Hints and cause.
    */
@@ -228,7 +250,11 @@ export class PermissionError extends LuaError {
 
 /** The user cancelled a prompt (Ctrl-C). Exit 130. */
 export class InterruptedError extends LuaError {
-  /** @param options Hints and cause. */
+  /**
+   * Creates the error.
+   *
+   * @param options Hints and cause.
+   */
   constructor(options: LuaErrorOptions = {}) {
     super("Cancelled.", ExitCode.Interrupted, options);
     this.name = "InterruptedError";

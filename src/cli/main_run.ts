@@ -10,8 +10,6 @@ import type { CliContext } from "./cli_context.ts";
 import { denoIo } from "./io.ts";
 import { telemetryEnabled } from "./telemetry_setting.ts";
 
-export type { CliContext };
-
 function granted(descriptor: Deno.PermissionDescriptor): boolean {
   return Deno.permissions.querySync(descriptor).state === "granted";
 }
