@@ -1,0 +1,459 @@
+/**
+ * End-to-end tests of `lua auth status`: the real CLI in a subprocess against the emulator
+ * listening on a loopback port in this process.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { startEmulator } from "../emulator/server.ts";
+import type { RunningEmulator } from "../emulator/server.ts";
+import {
+  lua,
+  type LuaOptions,
+  modeOf,
+  type RunResult,
+  type Sandbox,
+  sandbox,
+  storeKey,
+} from "./_helpers.ts";
+
+/** The shape of `lua auth status --json`. */
+interface Source {
+  kind: string;
+  location: string;
+  found: boolean;
+  active: boolean;
+  maskedKey?: string;
+  error?: string;
+}
+interface Report {
+  sources: Source[];
+  active: Source | null;
+  valid: boolean | null;
+  account: { email: string; keyId: string; createdAt: string } | null;
+  error: string | null;
+}
+
+const KINDS = ["env", "credentials", "dotenv"] as const;
+type Kind = typeof KINDS[number];
+const EMAILS: Record<Kind, string> = {
+  env: "env@example.com",
+  credentials: "file@example.com",
+  dotenv: "dotenv@example.com",
+};
+
+interface World {
+  server: RunningEmulator;
+  sb: Sandbox;
+  /** `METHOD /path` of each request the emulator answered, control routes excluded. */
+  requests: string[];
+  run(args: readonly string[], options?: LuaOptions): Promise<RunResult>;
+}
+
+/** What an API key or a sign-in token looks like. */
+const SECRET = /(api|sit)_[0-9a-z]/i;
+
+async function withWorld(fn: (world: World) => Promise<void>): Promise<void> {
+  const server = await startEmulator();
+  const requests: string[] = [];
+  const handler = server.emulator.handler;
+  const leaks: string[] = [];
+  server.emulator.handler = (request) => {
+    const url = new URL(request.url);
+    if (!url.pathname.startsWith("/_emulator")) {
+      requests.push(`${request.method} ${url.pathname}`);
+      // Keys and sign-in tokens travel only in the Authorization header, never in a URL.
+      if (SECRET.test(`${url.pathname}${url.search}`)) leaks.push(`${request.method} ${url}`);
+    }
+    return handler(request);
+  };
+  const sb = await sandbox();
+  const run = (args: readonly string[], options: LuaOptions = {}) =>
+    lua(sb, args, {
+      ...options,
+      env: { LUA_AUTH_URL: server.url, LUA_API_URL: server.url, ...options.env },
+    });
+  try {
+    await fn({ server, sb, requests, run });
+    assert.deepEqual(leaks, [], "a credential was sent in a URL");
+  } finally {
+    await server.close();
+    await sb.cleanup();
+  }
+}
+
+/** A sandbox whose platform URL is a loopback port nothing listens on. */
+async function withClosedPort(
+  fn: (sb: Sandbox, run: World["run"]) => Promise<void>,
+): Promise<void> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const url = `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
+  listener.close();
+  const sb = await sandbox();
+  try {
+    await fn(sb, (args, options = {}) =>
+      lua(sb, args, {
+        ...options,
+        env: { LUA_AUTH_URL: url, LUA_API_URL: url, ...options.env },
+      }));
+  } finally {
+    await sb.cleanup();
+  }
+}
+
+async function control(server: RunningEmulator, path: string, body: unknown): Promise<unknown> {
+  const response = await fetch(`${server.url}${path}`, {
+    method: "POST",
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  assert.ok(response.ok, `${path}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function issueKey(server: RunningEmulator, email: string): Promise<string> {
+  return ((await control(server, "/_emulator/api-keys", { email })) as { apiKey: string }).apiKey;
+}
+
+/** Puts `key` in the source `kind`; returns the env for the run. */
+async function place(sb: Sandbox, kind: Kind, key: string): Promise<Record<string, string>> {
+  switch (kind) {
+    case "env":
+      return { LUA_API_KEY: key };
+    case "credentials":
+      await storeKey(sb, key);
+      return {};
+    case "dotenv":
+      await Deno.writeTextFile(join(sb.cwd, ".env"), `# project\nLUA_API_KEY=${key}\n`);
+      return {};
+  }
+}
+
+function masked(key: string): string {
+  return `api_…${key.slice(-4)}`;
+}
+
+/** Asserts that no key appears in the output beyond its prefix and last 4 characters. */
+function assertNoKeyLeak(result: RunResult, keys: readonly string[]): void {
+  const output = `${result.stdout}${result.stderr}`;
+  for (const key of keys) {
+    assert.ok(!output.includes(key), "the full key is shown");
+    assert.ok(!output.includes(key.slice(4, -4)), "the middle of the key is shown");
+    assert.ok(!output.includes(key.slice(-5)), "more than the last 4 characters are shown");
+  }
+}
+
+function describe(kind: Kind, sb: Sandbox): string {
+  switch (kind) {
+    case "env":
+      return "LUA_API_KEY environment variable";
+    case "credentials":
+      return `credentials file ${sb.credentials}`;
+    case "dotenv":
+      return `.env file ${join(sb.cwd, ".env")}`;
+  }
+}
+
+/** The line of the text report about a source. */
+function lineOf(stdout: string, kind: Kind, sb: Sandbox): string {
+  const line = stdout.split("\n").find((l) => l.includes(`${describe(kind, sb)}:`));
+  assert.ok(line, `no line for ${kind}:\n${stdout}`);
+  return line;
+}
+
+function parseReport(result: RunResult): Report {
+  // One JSON object: the whole of stdout must parse.
+  const report = JSON.parse(result.stdout) as Report;
+  assert.equal(typeof report, "object");
+  assert.ok(!Array.isArray(report));
+  return report;
+}
+
+Deno.test("status: each source alone is named, masked, and its account shown", async (t) => {
+  for (const kind of KINDS) {
+    await t.step(kind, async () => {
+      await withWorld(async ({ server, sb, run }) => {
+        const key = await issueKey(server, EMAILS[kind]);
+        const env = await place(sb, kind, key);
+        const result = await run(["auth", "status"], { env });
+        assert.equal(result.code, 0, result.stderr);
+        const line = lineOf(result.stdout, kind, sb);
+        assert.ok(line.includes(`found ${masked(key)} (in use)`), line);
+        for (const other of KINDS.filter((k) => k !== kind)) {
+          assert.match(lineOf(result.stdout, other, sb), /not found/);
+        }
+        assert.ok(result.stdout.includes(`Authenticated as ${EMAILS[kind]}`), result.stdout);
+        assertNoKeyLeak(result, [key]);
+        assert.equal(result.stderr, "");
+      });
+    });
+  }
+});
+
+Deno.test("status: shadowed sources are marked and the account is the active key's", async () => {
+  await withWorld(async ({ server, sb, run }) => {
+    const keys = {} as Record<Kind, string>;
+    let env: Record<string, string> = {};
+    for (const kind of KINDS) {
+      keys[kind] = await issueKey(server, EMAILS[kind]);
+      env = { ...env, ...await place(sb, kind, keys[kind]) };
+    }
+    const result = await run(["auth", "status"], { env });
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stdout.split("\n");
+    const order = KINDS.map((kind) => lines.indexOf(lineOf(result.stdout, kind, sb)));
+    assert.deepEqual(order, [...order].sort((a, b) => a - b), "priority order");
+    assert.ok(lineOf(result.stdout, "env", sb).endsWith(`${masked(keys.env)} (in use)`));
+    assert.ok(
+      lineOf(result.stdout, "credentials", sb).endsWith(`${masked(keys.credentials)} (shadowed)`),
+    );
+    assert.ok(lineOf(result.stdout, "dotenv", sb).endsWith(`${masked(keys.dotenv)} (shadowed)`));
+    assert.ok(result.stdout.includes(`Authenticated as ${EMAILS.env}`), result.stdout);
+    assert.ok(
+      !result.stdout.includes(EMAILS.credentials) && !result.stdout.includes(EMAILS.dotenv),
+    );
+    assertNoKeyLeak(result, Object.values(keys));
+  });
+});
+
+Deno.test("status --json: every combination of sources, in priority order", async (t) => {
+  for (let mask = 1; mask < 8; mask++) {
+    const present = KINDS.filter((_, i) => (mask & (1 << i)) !== 0);
+    await t.step(present.join(" + "), async () => {
+      await withWorld(async ({ server, sb, run }) => {
+        const keys: Partial<Record<Kind, string>> = {};
+        let env: Record<string, string> = {};
+        for (const kind of present) {
+          keys[kind] = await issueKey(server, EMAILS[kind]);
+          env = { ...env, ...await place(sb, kind, keys[kind]) };
+        }
+        const result = await run(["auth", "status", "--json"], { env });
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stderr, "");
+        const report = parseReport(result);
+        const activeKind = present[0]!;
+        assert.deepEqual(report.sources.map((s) => s.kind), [...KINDS]);
+        assert.deepEqual(report.sources.map((s) => s.location), [
+          "LUA_API_KEY",
+          sb.credentials,
+          join(sb.cwd, ".env"),
+        ]);
+        for (const source of report.sources) {
+          const key = keys[source.kind as Kind];
+          assert.equal(source.found, key !== undefined, source.kind);
+          assert.equal(source.active, source.kind === activeKind, source.kind);
+          assert.equal(source.maskedKey, key === undefined ? undefined : masked(key));
+          assert.equal(source.error, undefined);
+        }
+        assert.deepEqual(report.active, report.sources[KINDS.indexOf(activeKind)]);
+        assert.equal(report.valid, true);
+        assert.equal(report.error, null);
+        assert.equal(report.account?.email, EMAILS[activeKind]);
+        assert.match(report.account?.keyId ?? "", /^key_[0-9a-f]{8}$/);
+        assert.ok(!Number.isNaN(Date.parse(report.account?.createdAt ?? "")));
+        assertNoKeyLeak(result, Object.values(keys));
+      });
+    });
+  }
+});
+
+Deno.test("status --json: warnings go to stderr, stdout stays one JSON object", async () => {
+  await withWorld(async ({ server, sb, run }) => {
+    const key = await issueKey(server, EMAILS.credentials);
+    await storeKey(sb, key, 0o644);
+    const result = await run(["auth", "status", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(result.stderr.includes(`chmod 600 "${sb.credentials}"`), result.stderr);
+    const report = parseReport(result);
+    assert.equal(report.active?.kind, "credentials");
+    assert.equal(report.account?.email, EMAILS.credentials);
+    assert.equal(await modeOf(sb.credentials), 0o644, "status never changes modes");
+  });
+});
+
+Deno.test("status --offline: no request, exit 0, nothing checked", async (t) => {
+  const key = "api_offline_0000000000000000000000009999";
+  await t.step("text", async () => {
+    await withClosedPort(async (_sb, run) => {
+      const result = await run(["auth", "status", "--offline"], { env: { LUA_API_KEY: key } });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /LUA_API_KEY environment variable: found api_…9999 \(in use\)/);
+      assert.match(result.stdout, /Not checked with the platform \(--offline\)/);
+      assertNoKeyLeak(result, [key]);
+    });
+  });
+  await t.step("json", async () => {
+    await withClosedPort(async (_sb, run) => {
+      const result = await run(["auth", "status", "--offline", "--json"], {
+        env: { LUA_API_KEY: key },
+      });
+      assert.equal(result.code, 0, result.stderr);
+      const report = parseReport(result);
+      assert.equal(report.active?.kind, "env");
+      assert.equal(report.active?.maskedKey, "api_…9999");
+      assert.equal(report.valid, null);
+      assert.equal(report.account, null);
+      assert.equal(report.error, null);
+    });
+  });
+  await t.step("no request reaches a live emulator", async () => {
+    await withWorld(async ({ requests, run }) => {
+      const result = await run(["auth", "status", "--offline"], { env: { LUA_API_KEY: key } });
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(requests, []);
+    });
+  });
+});
+
+Deno.test("status: no key exits 9 without asking the platform", async (t) => {
+  await t.step("text", async () => {
+    await withClosedPort(async (_sb, run) => {
+      const result = await run(["auth", "status"]);
+      assert.equal(result.code, 9, result.stderr);
+      assert.match(result.stdout, /No API key found\./);
+      assert.match(result.stdout, /lua auth configure/);
+      assert.equal((result.stdout.match(/not found/g) ?? []).length, 3);
+    });
+  });
+  await t.step("json", async () => {
+    await withClosedPort(async (_sb, run) => {
+      const result = await run(["auth", "status", "--json"]);
+      assert.equal(result.code, 9, result.stderr);
+      const report = parseReport(result);
+      assert.deepEqual(report.sources.map((s) => [s.kind, s.found, s.active]), [
+        ["env", false, false],
+        ["credentials", false, false],
+        ["dotenv", false, false],
+      ]);
+      assert.equal(report.active, null);
+      assert.equal(report.valid, null);
+      assert.equal(report.account, null);
+    });
+  });
+  await t.step("a blank LUA_API_KEY and a blank credentials file are no key", async () => {
+    await withClosedPort(async (sb, run) => {
+      await storeKey(sb, " \n");
+      const result = await run(["auth", "status", "--json"], { env: { LUA_API_KEY: "  " } });
+      assert.equal(result.code, 9, result.stderr);
+      assert.equal(parseReport(result).active, null);
+    });
+  });
+});
+
+Deno.test("status: a revoked key exits 9 and says the platform rejected it", async (t) => {
+  for (const json of [false, true]) {
+    await t.step(json ? "json" : "text", async () => {
+      await withWorld(async ({ server, sb, run }) => {
+        const key = await issueKey(server, EMAILS.credentials);
+        await control(server, "/_emulator/revoke", { apiKey: key });
+        await storeKey(sb, key);
+        const result = await run(["auth", "status", ...(json ? ["--json"] : [])]);
+        assert.equal(result.code, 9, result.stderr);
+        assertNoKeyLeak(result, [key]);
+        if (json) {
+          const report = parseReport(result);
+          assert.equal(report.active?.kind, "credentials");
+          assert.equal(report.valid, false);
+          assert.equal(report.account, null);
+          assert.match(report.error ?? "", /rejected/);
+        } else {
+          assert.match(result.stdout, /❌ The platform rejected the key/);
+          assert.match(result.stdout, /lua auth configure/);
+          assert.doesNotMatch(result.stdout, /Authenticated as/);
+        }
+      });
+    });
+  }
+});
+
+Deno.test("status: an unreachable platform exits 11 quickly", async (t) => {
+  const key = "api_unreachable_00000000000000000000777";
+  for (const json of [false, true]) {
+    await t.step(json ? "json" : "text", async () => {
+      await withClosedPort(async (_sb, run) => {
+        const result = await run(["auth", "status", ...(json ? ["--json"] : [])], {
+          env: { LUA_API_KEY: key },
+        });
+        assert.equal(result.code, 11, result.stderr);
+        assert.ok(result.ms < 3000, `took ${Math.round(result.ms)} ms`);
+        assertNoKeyLeak(result, [key]);
+        if (json) {
+          const report = parseReport(result);
+          assert.equal(report.active?.kind, "env");
+          assert.equal(report.valid, null);
+          assert.match(report.error ?? "", /Cannot reach the Lua platform/);
+        } else {
+          assert.match(result.stdout, /Could not check the key: Cannot reach the Lua platform/);
+        }
+      });
+    });
+  }
+});
+
+Deno.test("status: a server error is retried; persistent errors exit 11", async () => {
+  await withWorld(async ({ server, requests, run }) => {
+    const key = await issueKey(server, EMAILS.env);
+    const env = { LUA_API_KEY: key };
+    await control(server, "/_emulator/faults", { path: "/developer/whoami", mode: "500" });
+    const once = await run(["auth", "status", "--json"], { env });
+    assert.equal(once.code, 0, once.stderr);
+    assert.equal(parseReport(once).account?.email, EMAILS.env);
+    assert.equal(requests.length, 2, "one failure, one retry");
+
+    await control(server, "/_emulator/faults", {
+      path: "/developer/whoami",
+      mode: "html502",
+      count: 10,
+    });
+    const always = await run(["auth", "status", "--json"], { env });
+    assert.equal(always.code, 11, always.stderr);
+    const report = parseReport(always);
+    assert.equal(report.valid, null);
+    assert.match(report.error ?? "", /HTTP 502/);
+    assert.doesNotMatch(always.stdout, /<html>/i);
+  });
+});
+
+// BUG: `auth status` marks the .env key "(in use)" and exits 0 when the credentials file is
+// malformed, yet every command that resolves a key (e.g. `auth key --force`) fails on that
+// file with exit 1. Status should not claim a lower-priority source is in use.
+Deno.test({
+  name: "status: a malformed credentials file is not skipped in favour of .env",
+  ignore: true,
+  fn: async () => {
+    await withWorld(async ({ server, sb, run }) => {
+      await storeKey(
+        sb,
+        "api_one_0000000000000000000000000000001\napi_two_000000000000000000002\n",
+      );
+      const key = await issueKey(server, EMAILS.dotenv);
+      await place(sb, "dotenv", key);
+      const resolved = await run(["auth", "key", "--force"]);
+      assert.equal(resolved.code, 1, "commands fail on the malformed file");
+      const result = await run(["auth", "status", "--json"]);
+      const report = parseReport(result);
+      assert.ok(report.sources[1]?.error, "the credentials file's error is reported");
+      assert.notEqual(report.active?.kind, "dotenv", "the .env key is not what commands use");
+      assert.notEqual(result.code, 0);
+    });
+  },
+});
+
+// BUG: a key with characters that cannot go in an HTTP header (e.g. the curly quotes a rich-text
+// copy adds) makes `auth status` report "Cannot reach the Lua platform ... the connection
+// failed" and exit 11 after three attempts, although no request is ever sent.
+Deno.test({
+  name: "status: a key with curly quotes is rejected without blaming the network",
+  ignore: true,
+  fn: async () => {
+    await withWorld(async ({ requests, run }) => {
+      const key = "\u201capi_0123456789abcdef0123456789abcdef\u201d";
+      const result = await run(["auth", "status"], { env: { LUA_API_KEY: key } });
+      assert.notEqual(result.code, 11, result.stdout);
+      assert.doesNotMatch(result.stdout, /Cannot reach/);
+      assert.deepEqual(requests, []);
+    });
+  },
+});
