@@ -59,6 +59,7 @@ export { validateApiKey, validateEmail, validateOtp } from "./src/validate.ts";
 export { maskKey } from "./src/mask.ts";
 export {
   AuthenticationError,
+  BurnedOtpError,
   ExitCode,
   type ExitCodeValue,
   ExpiredError,

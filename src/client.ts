@@ -11,6 +11,7 @@
 import type { Context } from "./context.ts";
 import {
   AuthenticationError,
+  BurnedOtpError,
   ExpiredError,
   InvalidInputError,
   InvalidOtpError,
@@ -157,17 +158,29 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
   const maxAttempts = options.maxAttempts ?? 3;
   const backoffMs = options.backoffMs ?? 250;
 
+  function requestHeaders(spec: RequestSpec): Headers {
+    const headers = new Headers({ accept: "application/json" });
+    if (spec.body !== undefined) headers.set("content-type", "application/json");
+    if (spec.bearer !== undefined) {
+      try {
+        headers.set("authorization", `Bearer ${spec.bearer}`);
+      } catch {
+        // Not a network failure: the credential has characters no HTTP header can carry.
+        throw new UsageError(
+          "The API key has characters that cannot be sent (a copy may have added smart quotes).",
+        );
+      }
+    }
+    return headers;
+  }
+
   async function attempt(spec: RequestSpec, limitMs: number): Promise<RawResponse> {
+    const headers = requestHeaders(spec);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), limitMs);
     try {
-      const headers = new Headers({ accept: "application/json" });
-      if (spec.bearer !== undefined) headers.set("authorization", `Bearer ${spec.bearer}`);
       const init: RequestInit = { method: spec.method, headers, signal: controller.signal };
-      if (spec.body !== undefined) {
-        headers.set("content-type", "application/json");
-        init.body = JSON.stringify(spec.body);
-      }
+      if (spec.body !== undefined) init.body = JSON.stringify(spec.body);
       const response = await ctx.fetch(spec.url, init);
       const text = await response.text();
       return { status: response.status, headers: response.headers, text };
@@ -230,6 +243,15 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
     );
   }
 
+  function errorCode(response: RawResponse): string | undefined {
+    try {
+      const code = JSON.parse(response.text)?.error;
+      return typeof code === "string" ? code : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   function serverMessage(response: RawResponse, bearer: string | undefined): string | undefined {
     try {
       const message = JSON.parse(response.text)?.message;
@@ -268,12 +290,12 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
   async function call(
     spec: RequestSpec,
     expected: number,
-    on401: () => LuaError,
+    on401: (response: RawResponse) => LuaError,
   ): Promise<RawResponse> {
     const host = new URL(spec.url).origin;
     const response = await send(spec);
     if (response.status === expected) return response;
-    if (response.status === 401) throw on401();
+    if (response.status === 401) throw on401(response);
     throw statusError(response, host, spec.bearer);
   }
 
@@ -305,7 +327,10 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
       const response = await call(
         { method: "POST", url, body: { email, pin: code, type: "email" }, idempotent: false },
         200,
-        () => new InvalidOtpError("Invalid OTP code"),
+        (response) =>
+          errorCode(response) === "code_burned"
+            ? new BurnedOtpError("This code can no longer be used after 5 wrong tries.")
+            : new InvalidOtpError("Invalid OTP code"),
       );
       return field(response, url, "signInToken");
     },

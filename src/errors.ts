@@ -145,6 +145,20 @@ export class InvalidOtpError extends AuthenticationError {
   }
 }
 
+/** A one-time code was locked after too many wrong tries; a new one is needed. Exit 9. */
+export class BurnedOtpError extends InvalidOtpError {
+  /**
+   * Creates the error.
+   *
+   * @param message What the platform said.
+   * @param options Hints and cause.
+   */
+  constructor(message: string, options: LuaErrorOptions = {}) {
+    super(message, options);
+    this.name = "BurnedOtpError";
+  }
+}
+
 /** A one-time code or sign-in token is too old (HTTP 410). Exit 9. */
 export class ExpiredError extends LuaError {
   /**

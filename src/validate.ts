@@ -37,6 +37,11 @@ export function validateApiKey(key: string): string {
   if (new TextEncoder().encode(value).length > MAX_API_KEY_BYTES) {
     throw new UsageError(`The API key is longer than ${MAX_API_KEY_BYTES} bytes.`);
   }
+  if (!/^[\x21-\x7e]+$/.test(value)) {
+    throw new UsageError(
+      "The API key must contain only ASCII letters, digits and symbols (a copy may have added smart quotes).",
+    );
+  }
   return value;
 }
 
@@ -60,7 +65,11 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
  */
 export function validateEmail(email: string): string {
   const value = email.trim();
-  if (value.length > 254 || !EMAIL.test(value) || CONTROL.test(value) || value.includes("..")) {
+  const domain = value.slice(value.lastIndexOf("@") + 1);
+  const labelsOk = domain.split(".").every((label) => label !== "" && !label.startsWith("-"));
+  const ok = value.length <= 254 && EMAIL.test(value) && !CONTROL.test(value) && labelsOk &&
+    !value.includes("..");
+  if (!ok) {
     throw new UsageError(`"${printable(value)}" is not a valid email address.`);
   }
   return value;

@@ -421,7 +421,7 @@ Deno.test("status: a server error is retried; persistent errors exit 11", async 
 // file with exit 1. Status should not claim a lower-priority source is in use.
 Deno.test({
   name: "status: a malformed credentials file is not skipped in favour of .env",
-  ignore: true,
+  ignore: false,
   fn: async () => {
     await withWorld(async ({ server, sb, run }) => {
       await storeKey(
@@ -446,7 +446,7 @@ Deno.test({
 // failed" and exit 11 after three attempts, although no request is ever sent.
 Deno.test({
   name: "status: a key with curly quotes is rejected without blaming the network",
-  ignore: true,
+  ignore: false,
   fn: async () => {
     await withWorld(async ({ requests, run }) => {
       const key = "\u201capi_0123456789abcdef0123456789abcdef\u201d";

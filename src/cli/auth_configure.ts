@@ -10,6 +10,7 @@ import { writeCredentials } from "../credentials.ts";
 import {
   AUTH_FAILED_HINTS,
   AuthenticationError,
+  BurnedOtpError,
   ExpiredError,
   INVALID_OTP_HINTS,
   InvalidOtpError,
@@ -83,6 +84,12 @@ function authFailed(error: AuthenticationError): AuthenticationError {
 }
 
 function verifyFailure(error: unknown, email: string): unknown {
+  if (error instanceof BurnedOtpError) {
+    return new BurnedOtpError("❌ Invalid OTP code: it was locked after 5 wrong tries.", {
+      hints: ["Request new OTP by running command again:", `  lua auth configure --email ${email}`],
+      cause: error,
+    });
+  }
   if (error instanceof InvalidOtpError) {
     return new InvalidOtpError("❌ Invalid OTP code", { hints: INVALID_OTP_HINTS, cause: error });
   }
@@ -187,7 +194,8 @@ async function interactive(cli: CliContext): Promise<void> {
       await verifyAndStore(cli, client, email, code);
       return;
     } catch (error) {
-      if (!(error instanceof InvalidOtpError) || n >= attempts) throw error;
+      if (!(error instanceof InvalidOtpError) || error instanceof BurnedOtpError) throw error;
+      if (n >= attempts) throw error;
       const left = attempts - n;
       say(cli, `❌ Invalid OTP code. ${left} ${left === 1 ? "attempt" : "attempts"} left.`);
     }

@@ -64,7 +64,11 @@ function location(report: SourceReport): string {
  */
 export async function runStatus(options: StatusOptions, cli: CliContext): Promise<number> {
   const reports = await listKeySources(cli, { onWarning: (m) => warn(cli, m) });
-  const activeIndex = reports.findIndex((r) => r.key !== undefined);
+  // The first source with a key or an error decides, as it does for every other command: a
+  // malformed credentials file is not skipped in favour of .env.
+  const decisive = reports.findIndex((r) => r.key !== undefined || r.error !== undefined);
+  const blocking = reports[decisive]?.error;
+  const activeIndex = blocking ? -1 : decisive;
   const sources: StatusSource[] = reports.map((r, i) => {
     const source: StatusSource = {
       kind: r.source.kind,
@@ -83,7 +87,8 @@ export async function runStatus(options: StatusOptions, cli: CliContext): Promis
     account: null,
     error: null,
   };
-  let code: number = activeIndex < 0 ? ExitCode.Auth : ExitCode.Ok;
+  let code: number = blocking ? blocking.exitCode : activeIndex < 0 ? ExitCode.Auth : ExitCode.Ok;
+  if (blocking) report.error = blocking.message;
   const key = reports[activeIndex]?.key;
   if (key !== undefined && !options.offline) {
     try {
@@ -124,7 +129,9 @@ function render(
       : s.dim("not found");
     lines.push(`  ${i + 1}. ${name}: ${state}`);
   });
-  if (!report.active) {
+  if (!report.active && report.error) {
+    lines.push("", s.red(`No usable API key: ${report.error}`));
+  } else if (!report.active) {
     lines.push("", s.red("No API key found."), "Run: lua auth configure");
   } else if (options.offline) {
     lines.push("", "Not checked with the platform (--offline).");

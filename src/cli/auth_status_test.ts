@@ -78,11 +78,14 @@ Deno.test("status: no key is exit 9; a revoked key is exit 9; unreachable is exi
   assert.match(report.error ?? "", /HTTP 500/);
 });
 
-Deno.test("status: a malformed credentials file is reported, not thrown", async () => {
-  const { e } = await setup("none");
+Deno.test("status: a malformed credentials file is reported, and blocks .env as it does for every command", async () => {
+  const { e } = await setup("dotenv");
   e.cli.fs.putDir("/home/user/.lua-cli", 0o700);
   e.cli.fs.putFile("/home/user/.lua-cli/credentials", "a\nb\n");
-  assert.equal(await runStatus({ json: true, offline: true }, e.cli), 9);
+  assert.equal(await runStatus({ json: true, offline: true }, e.cli), 1);
   const report = JSON.parse(e.cli.io.stdout) as StatusReport;
   assert.match(report.sources[1]!.error ?? "", /malformed/);
+  assert.equal(report.active, null);
+  assert.equal(report.sources[2]!.found, true);
+  assert.match(report.error ?? "", /malformed/);
 });
