@@ -28,8 +28,8 @@ export interface PtySession {
   keys(...keys: string[]): Promise<void>;
   /** Types literal text. */
   type(text: string): Promise<void>;
-  /** Waits for the command to end; returns its exit code and the final screen. */
-  exit(timeoutMs?: number): Promise<{ code: number; screen: string }>;
+  /** Waits for the command to end; returns its exit code, the final screen and the tty modes. */
+  exit(timeoutMs?: number): Promise<{ code: number; screen: string; tty: string[] }>;
   /** Ends the session. */
   close(): Promise<void>;
 }
@@ -67,6 +67,9 @@ export async function startPty(
     ";",
     "echo",
     "EXIT=$?;",
+    // The terminal's modes after the command: a prompt must leave it sane (canonical, echoing).
+    "echo",
+    "TTY=$(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ,);",
     "sleep",
     "30",
   ].join(" ");
@@ -92,9 +95,9 @@ export async function startPty(
       await tmux(socket, "send-keys", "-l", text);
     },
     exit: async (timeoutMs) => {
-      const final = await waitFor(/EXIT=\d+/, timeoutMs);
+      const final = await waitFor(/TTY=\S*,/, timeoutMs);
       const code = Number(/EXIT=(\d+)/.exec(final)![1]);
-      return { code, screen: final };
+      return { code, screen: final, tty: /TTY=(\S*),/.exec(final)![1]!.split(",") };
     },
     close: async () => {
       await tmux(socket, "kill-server").catch(() => {});

@@ -47,9 +47,10 @@ Deno.test("pty: Ctrl-C at the logout prompt exits 130 and keeps the file", async
   try {
     await pty.waitFor(LOGOUT_PROMPT);
     await pty.keys("C-c");
-    const { code, screen } = await pty.exit();
+    const { code, screen, tty } = await pty.exit();
     assert.equal(code, 130, screen);
     assert.ok(await exists(sb.credentials));
+    assert.deepEqual(tty.sort(), ["echo", "icanon"], "the terminal is left sane");
   } finally {
     await pty.close();
     await sb.cleanup();
