@@ -52,6 +52,10 @@ function build(cli: CliContext, record: RunRecord): Command {
       writeOut: (text) => cli.io.out(text),
       writeErr: (text) => cli.io.err(text),
       outputError: (text, write) => write(styles(cli.io.color).red(text)),
+      // Our own colour decision: commander would otherwise read FORCE_COLOR and CLICOLOR_FORCE,
+      // which a narrowed --allow-env does not grant.
+      getOutHasColors: () => cli.io.colorOut,
+      getErrHasColors: () => cli.io.color,
     })
     .exitOverride();
 

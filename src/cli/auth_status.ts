@@ -6,7 +6,14 @@
  */
 
 import type { Account } from "../client.ts";
-import { AuthenticationError, ExitCode, LuaError, UnavailableError } from "../errors.ts";
+import {
+  AuthenticationError,
+  ExitCode,
+  LuaError,
+  PermissionError,
+  permissionErrorFrom,
+  UnavailableError,
+} from "../errors.ts";
 import { maskKey } from "../mask.ts";
 import { describeSource, listKeySources, type SourceReport } from "../resolve.ts";
 import { type CliContext, platformClient, warn } from "./cli_context.ts";
@@ -95,6 +102,8 @@ export async function runStatus(options: StatusOptions, cli: CliContext): Promis
       report.account = await (await platformClient(cli)).whoami(key);
       report.valid = true;
     } catch (error) {
+      // A missing Deno permission is a usage error of the whole command, not a platform state.
+      if (error instanceof PermissionError || permissionErrorFrom(error) !== error) throw error;
       if (error instanceof AuthenticationError) {
         report.valid = false;
         report.error = "The platform rejected the key (revoked or mistyped).";
@@ -121,7 +130,9 @@ function render(
   const s = styles(color);
   const lines = ["Key sources, in priority order:"];
   report.sources.forEach((source, i) => {
-    const name = describeSource(reports[i]!.source);
+    const name = source.location === ""
+      ? `${source.kind === "credentials" ? "credentials file" : source.kind} (location unknown)`
+      : describeSource(reports[i]!.source);
     const state = source.error
       ? s.red(`error: ${source.error}`)
       : source.found

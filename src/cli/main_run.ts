@@ -29,7 +29,10 @@ export async function runCliMain(args: readonly string[]): Promise<number> {
   const started = performance.now();
   const cli: CliContext = { ...denoContext(), io: denoIo(softEnv) };
   const record = await runCli(args, cli);
-  if (telemetryEnabled(softEnv)) {
+  // An opt-out the CLI may not read must still count: send only when both switches are readable.
+  const switchesReadable = granted({ name: "env", variable: "LUA_TELEMETRY" }) &&
+    granted({ name: "env", variable: "DO_NOT_TRACK" });
+  if (switchesReadable && telemetryEnabled(softEnv)) {
     const { buildEvent, sendTelemetry } = await import("./telemetry.ts");
     // Telemetry reads the environment softly: with a narrowed --allow-env it sees only what
     // it may, and never triggers a permission prompt.
