@@ -3,7 +3,7 @@
  * floor measured in the same run (`deno run` of an empty file; `node -e 0` for the npm build).
  *
  * ```sh
- * npx -y deno@2.9.6 task bench [--runs 21] [--warmup 3]
+ * npx -y deno@2.9.6 task bench [--runs 21] [--warmup 3] [--npm]
  * ```
  *
  * Telemetry is off during the runs (`LUA_TELEMETRY=false`): it is measured separately, and its
@@ -120,13 +120,24 @@ async function measure(
   };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
+async function sh(command: string, args: string[], cwd: string): Promise<string> {
+  const out = await new Deno.Command(command, { args, cwd, stdout: "piped", stderr: "piped" })
+    .output();
+  if (!out.success) {
+    throw new Error(`${command} ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
   }
+  return new TextDecoder().decode(out.stdout);
+}
+
+/** Builds the npm package, packs it and installs it into `dir`; returns the CLI's entry. */
+async function installNpmBuild(dir: string): Promise<string> {
+  await sh(Deno.execPath(), ["task", "build:npm"], ROOT);
+  const packed = (await sh("npm", ["pack", "--pack-destination", dir, join(ROOT, "npm")], dir))
+    .trim().split("\n").at(-1)!;
+  const prefix = join(dir, "npm-install");
+  await Deno.mkdir(prefix);
+  await sh("npm", ["install", "--no-audit", "--no-fund", join(dir, packed)], prefix);
+  return join(prefix, "node_modules", "@lua", "cli", "esm", "main.js");
 }
 
 /**
@@ -182,9 +193,9 @@ export async function bench(): Promise<number> {
       timeTarget: 2,
     },
   ];
-  const npmMain = join(ROOT, "npm", "esm", "main.js");
+  const npmMain = Deno.args.includes("--npm") ? await installNpmBuild(dir) : undefined;
   const node = "node";
-  if (await exists(npmMain)) {
+  if (npmMain) {
     const floor = cases.length;
     cases.push(
       { name: "node -e 0 (floor)", command: node, args: ["-e", "0"] },
@@ -206,7 +217,7 @@ export async function bench(): Promise<number> {
       },
     );
   } else {
-    console.log("npm build not found (npm/esm/main.js): run `deno task build:npm` to bench it.\n");
+    console.log("Pass --npm to build, pack, install and bench the npm package on Node too.\n");
   }
   const gnuTime = await hasGnuTime();
   if (!gnuTime) console.log("GNU time (/usr/bin/time) not found: peak memory is not measured.\n");
