@@ -89,6 +89,8 @@ export interface LuaOptions {
   stdin?: string;
   /** Permissions instead of {@linkcode LUA_PERMISSIONS}. */
   permissions?: readonly string[];
+  /** The whole environment, instead of {@linkcode baseEnv} plus `env`. */
+  exactEnv?: Record<string, string>;
 }
 
 /** The Deno cache, so that subprocesses with a temporary HOME download nothing. */
@@ -139,7 +141,7 @@ export async function lua(
     ],
     cwd: sb.cwd,
     clearEnv: true,
-    env: { ...baseEnv(sb), ...options.env },
+    env: options.exactEnv ?? { ...baseEnv(sb), ...options.env },
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",

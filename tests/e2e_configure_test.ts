@@ -7,19 +7,9 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startEmulator } from "../emulator/server.ts";
 import type { RunningEmulator } from "../emulator/server.ts";
-import {
-  exists,
-  lua,
-  type LuaOptions,
-  modeOf,
-  type RunResult,
-  SAMPLE_KEY,
-  type Sandbox,
-  sandbox,
-  storeKey,
-} from "./_helpers.ts";
+import { exists, lua, modeOf, SAMPLE_KEY, type Sandbox, sandbox, storeKey } from "./_helpers.ts";
+import { closedPort, control, issueKey as issueKeyFor, withWorld } from "./_world.ts";
 
 const EMAIL = "ada@example.com";
 const OLD_KEY = "api_old_0000000000000000000000000000aaaa";
@@ -42,77 +32,9 @@ const NON_INTERACTIVE_FORMS = [
   "lua auth configure --email <address> --otp <code>",
 ];
 
-/** The emulator, a sandbox, and every request the emulator received. */
-interface World {
-  server: RunningEmulator;
-  sb: Sandbox;
-  /** `METHOD /path` of each request the emulator answered, control routes excluded. */
-  requests: string[];
-  /** The emulator's clock, in ms since the epoch; move it to test expiry. */
-  clock: { now: number };
-  /** Runs the CLI against the emulator. */
-  run(args: readonly string[], options?: LuaOptions): Promise<RunResult>;
-}
-
-/** What an API key or a sign-in token looks like. */
-const SECRET = /(api|sit)_[0-9a-z]/i;
-
-async function withWorld(fn: (world: World) => Promise<void>): Promise<void> {
-  const clock = { now: Date.parse("2026-01-01T00:00:00Z") };
-  const server = await startEmulator({ now: () => clock.now });
-  const requests: string[] = [];
-  const handler = server.emulator.handler;
-  const leaks: string[] = [];
-  server.emulator.handler = (request) => {
-    const url = new URL(request.url);
-    if (!url.pathname.startsWith("/_emulator")) {
-      requests.push(`${request.method} ${url.pathname}`);
-      // Keys and sign-in tokens travel only in the Authorization header, never in a URL.
-      if (SECRET.test(`${url.pathname}${url.search}`)) leaks.push(`${request.method} ${url}`);
-    }
-    return handler(request);
-  };
-  const sb = await sandbox();
-  const run = (args: readonly string[], options: LuaOptions = {}) =>
-    lua(sb, args, {
-      ...options,
-      env: { LUA_AUTH_URL: server.url, LUA_API_URL: server.url, ...options.env },
-    });
-  try {
-    await fn({ server, sb, requests, clock, run });
-    assert.deepEqual(leaks, [], "a credential was sent in a URL");
-  } finally {
-    await server.close();
-    await sb.cleanup();
-  }
-}
-
-/** A loopback port that nothing listens on. */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-async function control(
-  server: RunningEmulator,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(`${server.url}${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : null };
-}
-
 /** A key, as the admin dashboard would issue it. */
-async function issueKey(server: RunningEmulator, email = EMAIL): Promise<string> {
-  const { status, json } = await control(server, "/_emulator/api-keys", { email });
-  assert.equal(status, 201);
-  return (json as { apiKey: string }).apiKey;
+function issueKey(server: RunningEmulator, email = EMAIL): Promise<string> {
+  return issueKeyFor(server, email);
 }
 
 async function revoke(server: RunningEmulator, apiKey: string): Promise<void> {

@@ -12,8 +12,6 @@ import {
   baseEnv,
   exists,
   lua,
-  LUA_PERMISSIONS,
-  MAIN,
   modeOf,
   ROOT,
   type RunResult,
@@ -52,36 +50,12 @@ async function entries(dir: string): Promise<string[]> {
 }
 
 /** Runs the CLI with exactly `env` (plus nothing), for states `lua()` cannot express. */
-async function luaExactEnv(
+function luaExactEnv(
   sb: Sandbox,
   args: readonly string[],
   env: Record<string, string>,
 ): Promise<RunResult> {
-  const started = performance.now();
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--config",
-      join(ROOT, "deno.json"),
-      ...LUA_PERMISSIONS,
-      MAIN,
-      ...args,
-    ],
-    cwd: sb.cwd,
-    clearEnv: true,
-    env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-    ms: performance.now() - started,
-  };
+  return lua(sb, args, { exactEnv: env });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,17 +7,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startEmulator } from "../emulator/server.ts";
-import type { RunningEmulator } from "../emulator/server.ts";
-import {
-  lua,
-  type LuaOptions,
-  modeOf,
-  type RunResult,
-  type Sandbox,
-  sandbox,
-  storeKey,
-} from "./_helpers.ts";
+import { lua, modeOf, type RunResult, type Sandbox, sandbox, storeKey } from "./_helpers.ts";
+import { closedPort, control, issueKey, withWorld, type World } from "./_world.ts";
 
 /** The shape of `lua auth status --json`. */
 interface Source {
@@ -44,53 +35,11 @@ const EMAILS: Record<Kind, string> = {
   dotenv: "dotenv@example.com",
 };
 
-interface World {
-  server: RunningEmulator;
-  sb: Sandbox;
-  /** `METHOD /path` of each request the emulator answered, control routes excluded. */
-  requests: string[];
-  run(args: readonly string[], options?: LuaOptions): Promise<RunResult>;
-}
-
-/** What an API key or a sign-in token looks like. */
-const SECRET = /(api|sit)_[0-9a-z]/i;
-
-async function withWorld(fn: (world: World) => Promise<void>): Promise<void> {
-  const server = await startEmulator();
-  const requests: string[] = [];
-  const handler = server.emulator.handler;
-  const leaks: string[] = [];
-  server.emulator.handler = (request) => {
-    const url = new URL(request.url);
-    if (!url.pathname.startsWith("/_emulator")) {
-      requests.push(`${request.method} ${url.pathname}`);
-      // Keys and sign-in tokens travel only in the Authorization header, never in a URL.
-      if (SECRET.test(`${url.pathname}${url.search}`)) leaks.push(`${request.method} ${url}`);
-    }
-    return handler(request);
-  };
-  const sb = await sandbox();
-  const run = (args: readonly string[], options: LuaOptions = {}) =>
-    lua(sb, args, {
-      ...options,
-      env: { LUA_AUTH_URL: server.url, LUA_API_URL: server.url, ...options.env },
-    });
-  try {
-    await fn({ server, sb, requests, run });
-    assert.deepEqual(leaks, [], "a credential was sent in a URL");
-  } finally {
-    await server.close();
-    await sb.cleanup();
-  }
-}
-
 /** A sandbox whose platform URL is a loopback port nothing listens on. */
 async function withClosedPort(
   fn: (sb: Sandbox, run: World["run"]) => Promise<void>,
 ): Promise<void> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const url = `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
-  listener.close();
+  const url = `http://127.0.0.1:${closedPort()}`;
   const sb = await sandbox();
   try {
     await fn(sb, (args, options = {}) =>
@@ -101,20 +50,6 @@ async function withClosedPort(
   } finally {
     await sb.cleanup();
   }
-}
-
-async function control(server: RunningEmulator, path: string, body: unknown): Promise<unknown> {
-  const response = await fetch(`${server.url}${path}`, {
-    method: "POST",
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert.ok(response.ok, `${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function issueKey(server: RunningEmulator, email: string): Promise<string> {
-  return ((await control(server, "/_emulator/api-keys", { email })) as { apiKey: string }).apiKey;
 }
 
 /** Puts `key` in the source `kind`; returns the env for the run. */

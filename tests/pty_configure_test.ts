@@ -11,6 +11,7 @@ import { startEmulator } from "../emulator/server.ts";
 import type { RunningEmulator } from "../emulator/server.ts";
 import { exists, modeOf, type Sandbox, sandbox } from "./_helpers.ts";
 import { type PtySession, startPty } from "./_pty.ts";
+import { issueKey as issueKeyFor } from "./_world.ts";
 
 const EMAIL = "ada@example.com";
 const METHOD_PROMPT = "How do you want to authenticate?";
@@ -37,14 +38,8 @@ async function withPty(
   }
 }
 
-async function issueKey(server: RunningEmulator): Promise<string> {
-  const response = await fetch(`${server.url}/_emulator/api-keys`, {
-    method: "POST",
-    body: JSON.stringify({ email: EMAIL }),
-  });
-  const { apiKey } = await response.json();
-  assert.equal(response.status, 201);
-  return apiKey;
+function issueKey(server: RunningEmulator): Promise<string> {
+  return issueKeyFor(server, EMAIL);
 }
 
 /** Waits until the emulator has emailed a code to `email`, and returns it. */
