@@ -32,6 +32,9 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 export function validateApiKey(key: string): string {
   const value = key.trim();
   if (value === "") throw new UsageError("The API key is empty.");
+  if (/^(export\s+)?LUA_API_KEY\s*=/.test(value)) {
+    throw new UsageError("Pass the key alone, without LUA_API_KEY=.");
+  }
   if (/\s/.test(value)) throw new UsageError("The API key must not contain spaces.");
   if (CONTROL.test(value)) throw new UsageError("The API key must not contain control characters.");
   if (new TextEncoder().encode(value).length > MAX_API_KEY_BYTES) {

@@ -40,18 +40,35 @@ const ROOT_HELP = `
 Exit codes: 0 ok, 1 error, 2 usage, 9 authentication, 11 platform unavailable, 130 interrupted.
 Environment: LUA_API_KEY, LUA_AUTH_URL, LUA_API_URL, LUA_TELEMETRY=false, NO_COLOR.`;
 
+/**
+ * Keeps values out of parser errors: a mistyped `--flag=<value>` or a stray argument may be a
+ * key pasted in the wrong place. Only short, word-like command names are echoed.
+ *
+ * @param text A commander error message.
+ * @returns The message without argument values.
+ */
+export function redactArguments(text: string): string {
+  return text
+    .replace(/(unknown option '[^'=]*)=[^']*'/, "$1=…'")
+    .replace(
+      /unknown command '([^']*)'/,
+      (whole, name: string) => /^[a-z][a-z-]{0,19}$/.test(name) ? whole : "unknown command '…'",
+    );
+}
+
 function build(cli: CliContext, record: RunRecord): Command {
   const program = new Command()
     .name("lua")
     .description("The Lua platform CLI.")
     .version(VERSION, "-v, --version", "Print the version.")
     .helpOption("-h, --help", "Show help.")
+    .helpCommand("help [command]", "Show help for a command.")
     .addHelpText("after", ROOT_HELP)
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (text) => cli.io.out(text),
       writeErr: (text) => cli.io.err(text),
-      outputError: (text, write) => write(styles(cli.io.color).red(text)),
+      outputError: (text, write) => write(styles(cli.io.color).red(redactArguments(text))),
       // Our own colour decision: commander would otherwise read FORCE_COLOR and CLICOLOR_FORCE,
       // which a narrowed --allow-env does not grant.
       getOutHasColors: () => cli.io.colorOut,
@@ -61,10 +78,8 @@ function build(cli: CliContext, record: RunRecord): Command {
 
   const auth = program.command("auth")
     .description("Manage authentication with the Lua platform.")
-    .addHelpText("after", AUTH_HELP)
-    .action(() => {
-      auth.outputHelp();
-    });
+    .helpCommand("help [command]", "Show help for a command.")
+    .addHelpText("after", AUTH_HELP);
 
   auth.command("configure")
     .description("Set up API key authentication.")
@@ -119,9 +134,6 @@ function build(cli: CliContext, record: RunRecord): Command {
       record.exitCode = await runStatus({ json: options.json, offline: options.offline }, cli);
     });
 
-  program.action(() => {
-    program.outputHelp();
-  });
   return program;
 }
 
@@ -142,8 +154,9 @@ export async function runWithCommander(
     await build(cli, record).parseAsync([...args], { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
+      // `commander.help`: a command group run without a subcommand shows its help.
       const ok = error.code === "commander.helpDisplayed" || error.code === "commander.version" ||
-        error.exitCode === 0;
+        error.code === "commander.help" || error.exitCode === 0;
       record.exitCode = ok ? ExitCode.Ok : ExitCode.Usage;
     } else {
       record.exitCode = reportError(cli, error);

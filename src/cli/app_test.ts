@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createMemoryCli } from "../testing/memory_io.ts";
 import { VERSION } from "../version.ts";
+import { runWithCommander } from "./app.ts";
 import { runCli } from "./run.ts";
 
 Deno.test("--version prints the version from deno.json", async () => {
@@ -24,10 +25,28 @@ Deno.test("--help and auth --help list the commands with examples", async () => 
   }
 });
 
-Deno.test("lua auth alone prints its help and exits 0", async () => {
+Deno.test("lua auth alone prints its help and exits 0, on either path", async () => {
   const cli = createMemoryCli();
   assert.equal((await runCli(["auth"], cli)).exitCode, 0);
   assert.match(cli.io.stdout, /Usage: lua auth/);
+  const parsed = createMemoryCli();
+  assert.equal((await runWithCommander(["auth"], parsed)).exitCode, 0);
+  assert.match(parsed.io.stderr, /Usage: lua auth/);
+});
+
+Deno.test("an unknown subcommand is named, with a suggestion", async () => {
+  const cli = createMemoryCli();
+  assert.equal((await runCli(["auth", "configur"], cli)).exitCode, 2);
+  assert.match(cli.io.stderr, /unknown command 'configur'/);
+  assert.match(cli.io.stderr, /Did you mean configure\?/);
+});
+
+Deno.test("a mistyped --flag=value never echoes the value", async () => {
+  const cli = createMemoryCli();
+  const key = "api_0123456789abcdef0123456789abcdef";
+  assert.equal((await runCli(["auth", "configure", `--apikey=${key}`], cli)).exitCode, 2);
+  assert.match(cli.io.stderr, /unknown option '--apikey=…'/);
+  assert.ok(!cli.io.stderr.includes(key));
 });
 
 Deno.test("unknown commands and options exit 2", async () => {
@@ -58,4 +77,14 @@ Deno.test("a bug is reported as unexpected, exit 1, without a stack trace", asyn
   assert.equal(record.exitCode, 1);
   assert.match(cli.io.stderr, /unexpected error: boom/);
   assert.ok(!cli.io.stderr.includes("    at "));
+});
+
+Deno.test("a key given as a command is not echoed", async () => {
+  const key = "api_0123456789abcdef0123456789abcdef";
+  for (const args of [[key], ["auth", key]]) {
+    const cli = createMemoryCli();
+    assert.equal((await runCli(args, cli)).exitCode, 2);
+    assert.match(cli.io.stderr, /unknown command '…'/);
+    assert.ok(!cli.io.stderr.includes("0123456789abcdef"));
+  }
 });

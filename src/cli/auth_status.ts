@@ -118,6 +118,8 @@ export async function runStatus(options: StatusOptions, cli: CliContext): Promis
   }
   if (options.json) cli.io.out(`${JSON.stringify(report, null, 2)}\n`);
   else cli.io.out(render(report, reports, options, cli.io.colorOut));
+  // The report is data on stdout; a failure is also a message on stderr, like every command's.
+  if (code !== ExitCode.Ok && report.error) cli.io.err(`Error: ${report.error}\n`);
   return code;
 }
 
