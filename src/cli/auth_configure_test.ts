@@ -21,7 +21,7 @@ async function dashboardKey(e: ReturnType<typeof createEmulatedCli>): Promise<st
   return apiKey;
 }
 
-async function lastCode(e: ReturnType<typeof createEmulatedCli>): Promise<string> {
+function lastCode(e: ReturnType<typeof createEmulatedCli>): string {
   return e.emulator.outbox().at(-1)!.code;
 }
 
@@ -116,7 +116,7 @@ Deno.test("--email: checks the address, requests a code, prints the next command
 Deno.test("--email --otp: verifies, creates a key, stores it", async () => {
   const e = createEmulatedCli();
   await runConfigure({ email: EMAIL }, e.cli);
-  const code = await lastCode(e);
+  const code = lastCode(e);
   assert.equal(await runConfigure({ email: EMAIL, otp: code }, e.cli), 0);
   const key = e.cli.fs.peek(PATH)!;
   assert.match(key, /^api_[0-9a-f]{32}$/);
@@ -127,7 +127,7 @@ Deno.test("--email --otp: verifies, creates a key, stores it", async () => {
 Deno.test("--email --otp: wrong, reused and malformed codes", async () => {
   const e = createEmulatedCli();
   await runConfigure({ email: EMAIL }, e.cli);
-  const code = await lastCode(e);
+  const code = lastCode(e);
   const wrong = code === "000000" ? "111111" : "000000";
   await assert.rejects(runConfigure({ email: EMAIL, otp: wrong }, e.cli), (err) => {
     assert.ok(err instanceof InvalidOtpError);
@@ -147,7 +147,7 @@ Deno.test("--email --otp: wrong, reused and malformed codes", async () => {
 Deno.test("--email --otp: an expired code says codes expire after 10 minutes", async () => {
   const e = createEmulatedCli();
   await runConfigure({ email: EMAIL }, e.cli);
-  const code = await lastCode(e);
+  const code = lastCode(e);
   e.advance(10 * 60_000 + 1_000);
   await assert.rejects(runConfigure({ email: EMAIL, otp: code }, e.cli), (err) => {
     assert.ok(err instanceof ExpiredError);
@@ -162,7 +162,7 @@ Deno.test("--email --otp: a server failure is never reported as a wrong code", a
   for (const mode of ["500", "html502", "not-json"]) {
     const e = createEmulatedCli();
     await runConfigure({ email: EMAIL }, e.cli);
-    const code = await lastCode(e);
+    const code = lastCode(e);
     await e.call("POST", "/_emulator/faults", { path: "/otp/verify", mode });
     await assert.rejects(runConfigure({ email: EMAIL, otp: code }, e.cli), (err) => {
       assert.ok(err instanceof UnavailableError, mode);
