@@ -176,3 +176,22 @@ Deno.test("--version, --help, auth alone, and unknown options", async () => {
     await sb.cleanup();
   }
 });
+
+Deno.test("no escape codes when stdout and stderr are not terminals, with or without NO_COLOR", async () => {
+  const sb = await sandbox();
+  try {
+    for (const env of [{}, { NO_COLOR: "1" }, { TERM: "xterm-256color" }]) {
+      for (
+        const args of [["auth", "key", "--force"], ["auth", "status", "--offline"], ["--bogus"]]
+      ) {
+        const result = await lua(sb, args, { env });
+        assert.ok(
+          !result.stdout.includes("\x1b[") && !result.stderr.includes("\x1b["),
+          args.join(" "),
+        );
+      }
+    }
+  } finally {
+    await sb.cleanup();
+  }
+});

@@ -1,0 +1,40 @@
+/**
+ * JSR readiness: `deno publish --dry-run` passes (no slow types) and publishes only the library
+ * and CLI sources; `deno doc --lint` finds every export documented.
+ */
+
+import assert from "node:assert/strict";
+import { ROOT } from "./_helpers.ts";
+
+const decoder = new TextDecoder();
+
+async function deno(args: string[]): Promise<{ code: number; output: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, output: decoder.decode(out.stdout) + decoder.decode(out.stderr) };
+}
+
+Deno.test("deno publish --dry-run: passes, with only the library and CLI sources", async () => {
+  const { code, output } = await deno(["publish", "--dry-run", "--allow-dirty"]);
+  assert.equal(code, 0, output);
+  assert.match(output, /Success Dry run complete/);
+  const root = new URL("..", import.meta.url).href;
+  const published = [...output.matchAll(/file:\/\/\S+/g)].map((m) => m[0].replace(root, ""));
+  for (const required of ["mod.ts", "main.ts", "LICENSE", "README.md", "src/resolve.ts"]) {
+    assert.ok(published.includes(required), `${required} is published`);
+  }
+  for (const file of published) {
+    assert.match(file, /^(mod\.ts|main\.ts|deno\.json|LICENSE|README\.md|src\/.+\.ts)$/, file);
+    assert.doesNotMatch(file, /_test\.ts$|^src\/testing\//, `${file} must not be published`);
+  }
+});
+
+Deno.test("deno doc --lint: every export of mod.ts and main.ts is documented", async () => {
+  const { code, output } = await deno(["doc", "--lint", "mod.ts", "main.ts"]);
+  assert.equal(code, 0, output);
+});
