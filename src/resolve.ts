@@ -98,7 +98,8 @@ export async function resolveApiKey(
 
 /**
  * Reports every source in priority order, whether or not it holds a key; errors are recorded
- * in the report rather than thrown. The first report with a key is the one in use.
+ * in the report rather than thrown. The first report with a key or an error decides, as in
+ * {@linkcode resolveApiKey}: its key is the one in use, or its error stops resolution.
  *
  * @example
  * ```ts
