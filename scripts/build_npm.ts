@@ -366,13 +366,51 @@ export async function ensureTools(dir: string = defaultToolsDir()): Promise<stri
 }
 
 /**
- * Runs esbuild's `build` on Node. The import map is applied by a plugin: `npm:` targets become
- * external bare imports, relative targets are resolved, `jsr:` and URLs are refused.
+ * The CLI's `import()`s of its own modules whose targets are bundled into the chunk that
+ * `esm/main.js` loads at start-up: each becomes a static import. They are what the everyday
+ * command lines run (`src/cli/fast_path.ts`); none has side effects at the top level. On Node,
+ * each ES module file costs about 0.5 ms to resolve, read and link, and a dynamic import waits
+ * for the thread pool besides.
+ */
+export const CLI_EAGER_IMPORTS: readonly string[] = [
+  "src/cli/auth_key.ts",
+  "src/cli/auth_logout.ts",
+  "src/cli/auth_status.ts",
+  "src/cli/help_text.ts",
+  "src/version.ts",
+];
+
+/**
+ * The CLI's `import()`s of its own modules that stay `import()`s, each target in a chunk
+ * loaded when a command needs it: commander and every command line the fast path does not
+ * take (`app.ts`), `auth configure`, the platform client and telemetry. The build fails on an
+ * `import()` of a module in neither list.
+ */
+export const CLI_LAZY_IMPORTS: readonly string[] = [
+  "src/cli/app.ts",
+  "src/cli/auth_configure.ts",
+  "src/client.ts",
+  "src/cli/telemetry.ts",
+];
+
+/**
+ * What `main.ts` imports: the CLI's start-up code. Each module of {@linkcode CLI_LAZY_IMPORTS}
+ * imports it too in the bundle (a no-op at run time, as it is loaded by then), so that
+ * esbuild, which puts code in a chunk by the set of entry points that reach it, puts all of it
+ * in one chunk instead of one per such set.
+ */
+export const CLI_START_MODULE = "src/cli/main_run.ts";
+
+/**
+ * Runs esbuild's `build` on Node, once per bundle, at once. The import map is applied by a
+ * plugin: `npm:` targets become external bare imports, relative targets are resolved, `jsr:`
+ * and URLs are refused. For the CLI a second plugin applies {@linkcode CLI_EAGER_IMPORTS},
+ * {@linkcode CLI_LAZY_IMPORTS} and {@linkcode CLI_START_MODULE}.
  */
 const ESBUILD_RUNNER = `
 import { createRequire } from "node:module";
 import { readFileSync, writeFileSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const esbuild = createRequire(resolve(config.toolsDir, "package.json"))("esbuild");
@@ -413,8 +451,47 @@ const denoSpecifiers = {
   },
 };
 
-const result = await esbuild.build({ ...config.options, plugins: [denoSpecifiers] });
-writeFileSync(config.metafileOut, JSON.stringify({ ...result.metafile, npmTargets: [...npmTargets] }));
+// import("./x.ts") of a project module, not in a type (typeof import("./x.ts"))
+const DYNAMIC_IMPORT = /(?<!typeof\\s*)\\bimport\\(\\s*(["'])(\\.\\.?\\/[^"'\\n]+)\\1\\s*\\)/g;
+
+function cliChunks({ eager, lazy, start }) {
+  return {
+    name: "cli-chunks",
+    setup(build) {
+      build.onLoad({ filter: /\\.[cm]?[jt]sx?$/ }, (args) => {
+        if (args.path.split(/[\\\\/]/).includes("node_modules")) return undefined;
+        const source = readFileSync(args.path, "utf8");
+        const added = [];
+        const errors = [];
+        const contents = source.replace(DYNAMIC_IMPORT, (all, _quote, specifier) => {
+          const target = resolve(dirname(args.path), specifier);
+          if (lazy.includes(target)) return all;
+          if (!eager.includes(target)) {
+            errors.push({
+              text: \`import("\${specifier}") in \${args.path}: add \${target} to CLI_EAGER_IMPORTS \` +
+                "or CLI_LAZY_IMPORTS in scripts/build_npm.ts",
+            });
+            return all;
+          }
+          const name = \`__eager\${added.length}\`;
+          added.push(\`import * as \${name} from \${JSON.stringify(specifier)};\`);
+          return \`Promise.resolve(\${name})\`;
+        });
+        if (errors.length > 0) return { errors };
+        if (lazy.includes(args.path)) added.push(\`import \${JSON.stringify(start)};\`);
+        if (added.length === 0) return undefined;
+        const loader = /\\.[cm]?js$/.test(args.path) ? "js" : args.path.endsWith("x") ? "tsx" : "ts";
+        return { contents: \`\${added.join(" ")}\${contents}\`, loader };
+      });
+    },
+  };
+}
+
+const results = await Promise.all(config.builds.map(({ options, cli }) =>
+  esbuild.build({ ...options, plugins: cli ? [denoSpecifiers, cliChunks(cli)] : [denoSpecifiers] })
+));
+const outputs = Object.assign({}, ...results.map((result) => result.metafile.outputs));
+writeFileSync(config.metafileOut, JSON.stringify({ outputs, npmTargets: [...npmTargets] }));
 `;
 
 interface Metafile {
@@ -438,34 +515,52 @@ async function bundle(
   workDir: string,
   imports: Record<string, string>,
 ): Promise<Externals> {
-  // npm_shim.ts exports the `Deno` that replaces the global; it requires the shim on first use
-  // of a member it does not implement itself (loading it up front doubles the start-up time).
+  // npm_shim.ts exports the `Deno` and `performance` that replace the globals; it requires the
+  // shim on first use of a member it does not implement itself (loading it up front doubles the
+  // start-up time).
   const injectFile = join(dirname(fileURLToPath(import.meta.url)), "npm_shim.ts");
   const metafileOut = join(workDir, "meta.json");
+  const options = (entry: string, cli: boolean) => ({
+    absWorkingDir: root,
+    entryPoints: { [entry]: join(root, `${entry}.ts`) },
+    outdir: join(outDir, "esm"),
+    chunkNames: `chunks/${entry}-[name]-[hash]`,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    charset: "utf8",
+    inject: [injectFile],
+    define: {
+      // main.ts runs the CLI under `if (import.meta.main)`, which Node 20 and 22 do not set;
+      // main.js is only ever run as the `lua` command, and no other module reads it.
+      "import.meta.main": "true",
+      // which bundle npm_shim.ts is in
+      "LUA_NPM_CLI": String(cli),
+    },
+    metafile: true,
+    logLevel: "warning",
+  });
   const config = {
     toolsDir,
     imports,
     importMapDir: root,
     builtins: builtinModules,
     metafileOut,
-    options: {
-      absWorkingDir: root,
-      entryPoints: { mod: join(root, "mod.ts"), main: join(root, "main.ts") },
-      outdir: join(outDir, "esm"),
-      chunkNames: "chunks/[name]-[hash]",
-      bundle: true,
-      splitting: true,
-      format: "esm",
-      platform: "node",
-      target: "node20",
-      charset: "utf8",
-      inject: [injectFile],
-      // main.ts runs the CLI under `if (import.meta.main)`, which Node 20 and 22 do not set;
-      // main.js is only ever run as the `lua` command, and no other module reads it.
-      define: { "import.meta.main": "true" },
-      metafile: true,
-      logLevel: "warning",
-    },
+    // Two bundles, sharing no code: the library, and the CLI, whose start-up code is one chunk
+    // (shared with the library, its chunks would be split by which of the two reach them).
+    builds: [
+      { options: options("mod", false) },
+      {
+        options: options("main", true),
+        cli: {
+          eager: CLI_EAGER_IMPORTS.map((path) => join(root, path)),
+          lazy: CLI_LAZY_IMPORTS.map((path) => join(root, path)),
+          start: join(root, CLI_START_MODULE),
+        },
+      },
+    ],
   };
   const configFile = join(workDir, "esbuild.json");
   const runner = join(workDir, "esbuild_runner.mjs");

@@ -15,6 +15,9 @@ import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   buildNpm,
+  CLI_EAGER_IMPORTS,
+  CLI_LAZY_IMPORTS,
+  CLI_START_MODULE,
   defaultToolsDir,
   ensureTools,
   NODE_ENGINES,
@@ -35,7 +38,9 @@ import {
   denoErrorClasses,
   denoErrorFrom,
   denoOs,
+  isTerminal,
   lazyDeno,
+  lazyPerformance,
   mapErrors,
   patchDenoShim,
   retryingWriteSync,
@@ -231,6 +236,33 @@ Deno.test("buildNpm refuses jsr: and URL imports, and leaves no half-built packa
   }
 });
 
+Deno.test("the CLI's import lists name existing modules, and main.ts imports CLI_START_MODULE", async () => {
+  for (const path of [...CLI_EAGER_IMPORTS, ...CLI_LAZY_IMPORTS, CLI_START_MODULE]) {
+    assert.ok((await Deno.stat(join(ROOT, path))).isFile, path);
+  }
+  const listed = new Set([...CLI_EAGER_IMPORTS, ...CLI_LAZY_IMPORTS]);
+  assert.equal(listed.size, CLI_EAGER_IMPORTS.length + CLI_LAZY_IMPORTS.length, "none in both");
+  const main = await Deno.readTextFile(join(ROOT, "main.ts"));
+  assert.ok(main.includes(`from "./${CLI_START_MODULE}"`), main);
+});
+
+Deno.test("buildNpm refuses an import() of the CLI's that neither list names", async () => {
+  const root = await fixture({
+    "deno.json": JSON.stringify({ name: "@example/dynamic", version: "0.0.1" }),
+    "mod.ts": `export const x = 1;\n`,
+    "main.ts": `const { x } = await import("./lib/x.ts");\nconsole.log(x);\n`,
+    "lib/x.ts": `export const x = 1;\n`,
+  });
+  try {
+    await assert.rejects(
+      buildNpm({ root, toolsDir: await ensureTools() }),
+      /import\("\.\/lib\/x\.ts"\) in .*main\.ts: add .*x\.ts to CLI_EAGER_IMPORTS or CLI_LAZY_IMPORTS/,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("buildNpm refuses to replace a directory that is not a previous build", async () => {
   const root = await fixture({
     "deno.json": JSON.stringify({ name: "@example/x", version: "0.0.1" }),
@@ -273,6 +305,21 @@ Deno.test("denoErrorClasses: every class, named like Deno, counting a foreign cl
   class Sub extends errors.NotFound! {}
   assert.ok(!(new ShimNotFound() instanceof Sub), "subclasses are not bridged");
   assert.ok(new Sub() instanceof errors.NotFound!);
+});
+
+Deno.test("denoErrorClasses makes each class when first read, once", () => {
+  const errors = denoErrorClasses();
+  const before = Object.getOwnPropertyDescriptor(errors, "NotFound")!;
+  assert.equal(typeof before.get, "function", "not made yet");
+  assert.equal(before.enumerable, true);
+  const NotFound = errors.NotFound;
+  assert.equal(errors.NotFound, NotFound, "the same class every time");
+  const after = Object.getOwnPropertyDescriptor(errors, "NotFound")!;
+  assert.equal(after.value, NotFound);
+  assert.equal(after.writable, true);
+  assert.equal(typeof Object.getOwnPropertyDescriptor(errors, "Busy")!.get, "function");
+  assert.deepEqual(Object.keys(errors), [...DENO_ERROR_NAMES], "in order, made or not");
+  assert.equal(new Set(Object.values(errors)).size, DENO_ERROR_NAMES.length);
 });
 
 Deno.test("denoErrorFrom maps Node's OS errors to the classes Deno throws", async () => {
@@ -408,40 +455,121 @@ function fakeShim() {
   return { load, loads: () => loads, NotFound };
 }
 
-Deno.test("lazyDeno serves start-up and reads without loading the shim", async () => {
-  const fake = fakeShim();
-  const deno = lazyDeno(fake.load, "linux");
-  const dir = await Deno.makeTempDir();
-  try {
-    await Deno.writeTextFile(join(dir, "file"), "text ✅");
-    assert.ok(Array.isArray(deno.args));
-    assert.equal(deno.build.os, "linux");
-    assert.equal(deno.build.arch, Deno.build.arch);
-    assert.equal(deno.env.get("PATH"), Deno.env.get("PATH"));
-    assert.equal(deno.env.has("LUA_SURELY_UNSET_VARIABLE"), false);
-    assert.throws(() => deno.env.get("A=B"), TypeError);
-    assert.equal(deno.cwd(), Deno.cwd());
-    assert.equal(deno.permissions.querySync({ name: "env" }).state, "granted");
-    assert.equal((await deno.permissions.query({ name: "read" })).state, "granted");
-    assert.equal(typeof deno.stdin.isTerminal(), "boolean");
-    assert.equal(typeof deno.stdout.isTerminal(), "boolean");
-    assert.equal(typeof deno.stderr.isTerminal(), "boolean");
-    assert.equal(deno.stderr.writeSync(new Uint8Array(0)), 0);
-    assert.equal(await deno.readTextFile(join(dir, "file")), "text ✅");
-    const [mine, real] = [await deno.stat(dir), await Deno.stat(dir)];
-    for (const key of ["isFile", "isDirectory", "isSymlink", "mode", "size", "uid"] as const) {
-      assert.equal(mine[key], real[key], key);
+for (const syncReads of [false, true]) {
+  Deno.test(`lazyDeno serves start-up and reads without loading the shim (syncReads: ${syncReads})`, async () => {
+    const fake = fakeShim();
+    const deno = lazyDeno(fake.load, "linux", { syncReads });
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.writeTextFile(join(dir, "file"), "text ✅");
+      assert.ok(Array.isArray(deno.args));
+      assert.equal(deno.build.os, "linux");
+      assert.equal(deno.build.arch, Deno.build.arch);
+      assert.equal(deno.env.get("PATH"), Deno.env.get("PATH"));
+      assert.equal(deno.env.has("LUA_SURELY_UNSET_VARIABLE"), false);
+      assert.throws(() => deno.env.get("A=B"), TypeError);
+      assert.equal(deno.cwd(), Deno.cwd());
+      assert.equal(deno.permissions.querySync({ name: "env" }).state, "granted");
+      assert.equal((await deno.permissions.query({ name: "read" })).state, "granted");
+      assert.equal(typeof deno.stdin.isTerminal(), "boolean");
+      assert.equal(typeof deno.stdout.isTerminal(), "boolean");
+      assert.equal(typeof deno.stderr.isTerminal(), "boolean");
+      assert.equal(deno.stderr.writeSync(new Uint8Array(0)), 0);
+      const read = deno.readTextFile(join(dir, "file"));
+      assert.ok(read instanceof Promise);
+      assert.equal(await read, "text ✅");
+      const signal = new AbortController().signal;
+      assert.equal(await deno.readTextFile(join(dir, "file"), { signal }), "text ✅");
+      const [mine, real] = [await deno.stat(dir), await Deno.stat(dir)];
+      for (const key of ["isFile", "isDirectory", "isSymlink", "mode", "size", "uid"] as const) {
+        assert.equal(mine[key], real[key], key);
+      }
+      assert.equal(mine.mtime?.getTime(), real.mtime?.getTime());
+      assert.equal((await deno.lstat(join(dir, "file"))).isFile, true);
+      const failed = deno.stat(join(dir, "missing"));
+      assert.ok(failed instanceof Promise, "a failure rejects, never throws");
+      await assert.rejects(failed, deno.errors.NotFound);
+      await assert.rejects(deno.readTextFile(join(dir, "file", "x")), deno.errors.NotADirectory);
+      await assert.rejects(deno.readTextFile(dir), deno.errors.IsADirectory);
+      const error = await deno.stat(join(dir, "missing")).catch((e) => e);
+      assert.equal(error.code, "ENOENT");
+      assert.equal(error.syscall, "stat");
+      assert.equal(error.cause.code, "ENOENT");
+      assert.equal(new deno.errors.NotCapable("x").name, "NotCapable");
+      assert.equal(fake.loads(), 0);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
-    assert.equal(mine.mtime?.getTime(), real.mtime?.getTime());
-    assert.equal((await deno.lstat(join(dir, "file"))).isFile, true);
-    await assert.rejects(deno.stat(join(dir, "missing")), deno.errors.NotFound);
-    await assert.rejects(deno.readTextFile(join(dir, "file", "x")), deno.errors.NotADirectory);
-    await assert.rejects(deno.readTextFile(dir), deno.errors.IsADirectory);
-    assert.equal(new deno.errors.NotCapable("x").name, "NotCapable");
-    assert.equal(fake.loads(), 0);
+  });
+}
+
+Deno.test("isTerminal answers as tty.isatty, for files, pipes, the null device and closed descriptors", async () => {
+  const { isatty } = await import("node:tty");
+  const { closeSync, openSync } = await import("node:fs");
+  const dir = await Deno.makeTempDir();
+  const fds: number[] = [];
+  try {
+    await Deno.writeTextFile(join(dir, "file"), "x");
+    fds.push(openSync(join(dir, "file"), "r"));
+    if (Deno.build.os !== "windows") fds.push(openSync("/dev/null", "r"));
+    for (const fd of [0, 1, 2, ...fds]) {
+      assert.equal(isTerminal(fd, process.platform), isatty(fd), `fd ${fd}`);
+    }
+    const closed = fds.pop()!;
+    closeSync(closed);
+    assert.equal(isTerminal(closed, process.platform), false, "closed");
   } finally {
+    for (const fd of fds) closeSync(fd);
     await Deno.remove(dir, { recursive: true });
   }
+  // a pipe, and a terminal when `script` can make one
+  if (Deno.build.os === "linux") {
+    const check =
+      `import { isTerminal } from ${JSON.stringify(import.meta.resolve("./npm_shim.ts"))};\n` +
+      `import { isatty } from "node:tty";\n` +
+      `console.log(JSON.stringify([0, 1, 2].map((fd) => [isTerminal(fd, "linux"), isatty(fd)])));\n`;
+    const file = join(await Deno.makeTempDir(), "check.ts");
+    try {
+      await Deno.writeTextFile(file, check);
+      const piped = await run(Deno.execPath(), ["run", "-A", file], { stdin: "" });
+      assert.equal(piped.code, 0, piped.stderr);
+      for (const [mine, theirs] of JSON.parse(piped.stdout)) assert.equal(mine, theirs);
+      const script = await run("script", [
+        "-qec",
+        `${Deno.execPath()} run -A ${file}`,
+        "/dev/null",
+      ]);
+      if (script.code === 0) {
+        const answers = JSON.parse(script.stdout.trim().split("\n").at(-1)!) as boolean[][];
+        assert.deepEqual(answers.map(([mine]) => mine), answers.map(([, theirs]) => theirs));
+        assert.ok(answers.some(([mine]) => mine), "a terminal is one");
+      }
+    } finally {
+      await Deno.remove(dirname(file), { recursive: true });
+    }
+  }
+});
+
+Deno.test("lazyPerformance: now() in milliseconds since the start, the rest from performance", () => {
+  let reads = 0;
+  const lazy = lazyPerformance(
+    () => process.hrtime.bigint(),
+    () => process.uptime(),
+    () => {
+      reads++;
+      return performance;
+    },
+  );
+  const [a, real, b] = [lazy.now(), performance.now(), lazy.now()];
+  assert.ok(a <= b, "monotonic");
+  assert.ok(Math.abs(real - a) < 50, `${a} against performance.now() ${real}`);
+  assert.equal(reads, 0, "now() does not read performance");
+  assert.equal(lazy.timeOrigin, performance.timeOrigin);
+  assert.ok("mark" in lazy);
+  assert.equal(typeof lazy.toJSON(), "object", "methods are bound to performance");
+  assert.ok(reads > 0);
+  const fixed = lazyPerformance(() => 5_000_000n, () => 2, () => performance);
+  assert.equal(fixed.now(), 2000, "hrtime 5 ms, started 2 s before: 2000 ms in");
 });
 
 Deno.test("lazyDeno loads the shim once, for anything else, and patches it", async () => {
@@ -759,6 +887,41 @@ Deno.test("lua auth key --force prints LUA_API_KEY alone on stdout, loading neit
   });
   assert.equal(aliased.code, 0, aliased.stderr);
   assert.equal(aliased.stdout, `${KEY}\n`);
+});
+
+/** Runs the CLI and lists Node's own modules it loaded (`process.moduleLoadList`), no hooks. */
+async function nodeModulesLoaded(args: string[], options: CliOptions = {}) {
+  const { base } = await install();
+  const id = ++runs;
+  const list = join(base, `modules-${id}.txt`);
+  const onExit = join(base, `modules-${id}.cjs`);
+  await Deno.writeTextFile(
+    onExit,
+    `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(list)},\n` +
+      `  process.moduleLoadList.join("\\n")));\n`,
+  );
+  const result = await lua(args, { ...options, nodeArgs: ["--require", onExit] });
+  return { ...result, modules: (await Deno.readTextFile(list)).split("\n") };
+}
+
+Deno.test("the everyday commands load main.js and one chunk, and none of Node's streams, tty, net, perf_hooks", async () => {
+  const setup = (home: string) => storeCredentials(home, STORED_KEY);
+  for (const args of [["auth", "key", "--force"], ["--help"], ["auth", "status", "--offline"]]) {
+    const line = args.join(" ");
+    const result = await traced(args, { setup });
+    assert.equal(result.code, 0, result.stderr);
+    const own = new Set(result.loaded.match(/(?<=\/@lua\/cli\/esm\/).*$/gm));
+    assert.equal(own.size, 2, `${line}: ${[...own].join(", ")}`);
+    assert.ok(own.has("main.js"), line);
+    assert.ok([...own].some((file) => /^chunks\/main-chunk-\w+\.js$/.test(file)), line);
+    // each costs 1 to 2 ms at start-up; see npm_shim.ts
+    const { code, modules, stderr } = await nodeModulesLoaded(args, { setup });
+    assert.equal(code, 0, stderr);
+    assert.ok(modules.includes("NativeModule fs"), "the list is read");
+    for (const name of ["stream", "internal/fs/streams", "net", "tty", "perf_hooks"]) {
+      assert.ok(!modules.includes(`NativeModule ${name}`), `${line} loads ${name}`);
+    }
+  }
 });
 
 Deno.test("the shim is loaded when a command needs more than reading: auth logout", async () => {

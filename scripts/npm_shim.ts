@@ -22,17 +22,36 @@
  * implemented here, as the shim does them; any other member loads the shim (synchronously, on
  * first use) and comes from it, patched by {@linkcode patchDenoShim}.
  *
- * The build injects this module's `Deno` export: esbuild rewrites every reference to the `Deno`
- * global to it. So this module itself must not use the `Deno` global at run time (types are
- * fine), and must not bind the name `Deno` locally.
+ * This module is on the start-up path of every command, so it does as little as it can there:
+ * it imports no Node module but `node:module` (see below), makes each error class when first
+ * read, checks terminals without `node:tty` ({@linkcode isTerminal}), and reads files
+ * synchronously in the CLI ({@linkcode LazyDenoOptions}).
+ *
+ * The build injects this module's `Deno` and `performance` exports: esbuild rewrites every
+ * reference to the `Deno` and `performance` globals to them. So this module itself must not use
+ * either global at run time (types are fine; `globalThis.performance` is not rewritten), and
+ * must not bind either name locally.
  *
  * @module
  */
 
-import { lstat, readFile, stat, type Stats, writeSync } from "node:fs";
+import type { Stats } from "node:fs";
 import { createRequire } from "node:module";
-import process from "node:process";
-import { isatty } from "node:tty";
+
+// Node's modules are not imported but taken from `process.getBuiltinModule` (Node 20.16+), or
+// else required. An ESM import of a built-in module reads every export, getters included:
+// `import … from "node:fs"` loads the file streams and all of `stream`, and `import process
+// from "node:process"` creates `process.stdin`, `stdout` and `stderr` (about 4 ms at start-up
+// together); a `require` function costs another 0.6 ms. `node:tty` (which loads `net` and
+// `stream`) is required only when a descriptor may be a terminal.
+const process: typeof import("node:process") = globalThis.process;
+const builtin =
+  (typeof process.getBuiltinModule === "function"
+    ? (id: string) => process.getBuiltinModule(id)
+    : createRequire(import.meta.url)) as (id: string) => unknown;
+const { fstatSync, lstat, lstatSync, readFile, readFileSync, stat, statSync, writeSync } = builtin(
+  "node:fs",
+) as typeof import("node:fs");
 
 /** The npm package that stands in for the `Deno` namespace. */
 export const SHIM_PACKAGE = "@deno/shim-deno";
@@ -132,7 +151,8 @@ type AnyFunction = (...args: unknown[]) => unknown;
 /**
  * The classes of `Deno.errors`, named like Deno's (`error.name === "NotFound"`). Each also
  * counts the instances of the class of the same name that `foreign` returns, so that
- * `instanceof Deno.errors.NotFound` holds for errors made by the shim's own classes.
+ * `instanceof Deno.errors.NotFound` holds for errors made by the shim's own classes. Each class
+ * is made when first read (making all 25 takes about 0.3 ms, and a run reads one or two).
  *
  * @param foreign The shim's class of a name, when the shim is loaded.
  * @returns Every class of {@linkcode DENO_ERROR_NAMES}.
@@ -140,8 +160,7 @@ type AnyFunction = (...args: unknown[]) => unknown;
 export function denoErrorClasses(
   foreign: (name: string) => unknown = () => undefined,
 ): ErrorClasses {
-  const errors: ErrorClasses = {};
-  for (const name of DENO_ERROR_NAMES) {
+  const make = (name: string): ErrorClass => {
     const Class = class extends Error {
       static override [Symbol.hasInstance](value: unknown): boolean {
         if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
@@ -155,7 +174,24 @@ export function denoErrorClasses(
       writable: true,
       configurable: true,
     });
-    errors[name] = Class;
+    return Class;
+  };
+  const errors: ErrorClasses = {};
+  for (const name of DENO_ERROR_NAMES) {
+    Object.defineProperty(errors, name, {
+      get: () => {
+        const value = make(name);
+        Object.defineProperty(errors, name, {
+          value,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+        return value;
+      },
+      enumerable: true,
+      configurable: true,
+    });
   }
   return errors;
 }
@@ -172,6 +208,12 @@ export function denoErrorClasses(
 export function denoErrorFrom(error: unknown, errors: ErrorClasses): unknown {
   if (!(error instanceof Error)) return error;
   if (Object.values(errors).some((Class) => error instanceof Class)) return error;
+  return fromNodeError(error, errors);
+}
+
+/** {@linkcode denoErrorFrom} of an error that Node threw, which is none of `errors` yet. */
+function fromNodeError(error: unknown, errors: ErrorClasses): unknown {
+  if (!(error instanceof Error)) return error;
   const code = (error as { code?: unknown }).code;
   const name = typeof code === "string" ? ERROR_CODES[code] : undefined;
   const Class = name === undefined ? undefined : errors[name];
@@ -365,6 +407,32 @@ export function fileInfo(stats: Stats, windows: boolean): Deno.FileInfo {
   };
 }
 
+let nullDevice: number | undefined;
+
+/**
+ * Whether a descriptor is a terminal, as `tty.isatty` answers, without loading `node:tty`
+ * (which loads `net` and `stream`, about 2 ms) when the answer is plain: a terminal is a
+ * character device, so anything else is not one, and neither is the null device. Other
+ * character devices, and Windows, are left to `tty.isatty`.
+ *
+ * @param fd The file descriptor.
+ * @param platform `process.platform`.
+ * @returns True when `fd` is a terminal.
+ */
+export function isTerminal(fd: number, platform: string): boolean {
+  if (platform !== "win32") {
+    try {
+      const info = fstatSync(fd);
+      if (!info.isCharacterDevice()) return false;
+      nullDevice ??= statSync("/dev/null").rdev;
+      if (info.rdev === nullDevice) return false;
+    } catch {
+      // a closed descriptor, or no /dev/null: tty.isatty decides
+    }
+  }
+  return (builtin("node:tty") as typeof import("node:tty")).isatty(fd);
+}
+
 /** An object whose own members are `own`, and whose other members come from `rest()`. */
 function layered<T extends object>(own: Partial<T>, rest: () => T): T {
   return new Proxy(own, {
@@ -381,6 +449,17 @@ function envKey(key: string): string {
   return key;
 }
 
+/** Options of {@linkcode lazyDeno}. */
+export interface LazyDenoOptions {
+  /**
+   * Read files synchronously (`stat`, `lstat`, `readTextFile`, still returning promises): right
+   * for the CLI, which awaits each read before it does anything else, and saves it the thread
+   * pool's round trips (about 1 ms at start-up); not for the library, whose reads must not
+   * block its caller's event loop. A `readTextFile` with a `signal` is always asynchronous.
+   */
+  syncReads?: boolean;
+}
+
 /**
  * The `Deno` of the npm build: start-up and read-only members implemented here on Node's
  * APIs, everything else from `@deno/shim-deno`, loaded on first use and patched by
@@ -388,9 +467,14 @@ function envKey(key: string): string {
  *
  * @param load Loads the shim and returns its `Deno` (synchronously: `require`).
  * @param platform `process.platform`.
+ * @param options How files are read.
  * @returns The object the npm build's code sees as `Deno`.
  */
-export function lazyDeno(load: () => typeof Deno, platform: string): typeof Deno {
+export function lazyDeno(
+  load: () => typeof Deno,
+  platform: string,
+  options: LazyDenoOptions = {},
+): typeof Deno {
   let shim: typeof Deno | undefined;
   let raw: Record<string, unknown> | undefined;
   const errors = denoErrorClasses((name) => raw?.[name]);
@@ -401,13 +485,27 @@ export function lazyDeno(load: () => typeof Deno, platform: string): typeof Deno
     return shim = patchDenoShim(loaded, platform, errors);
   };
   const windows = platform === "win32";
-  const statWith = (fn: typeof stat) => (path: string | URL): Promise<Deno.FileInfo> =>
+  const sync = <T>(read: () => T): Promise<T> =>
     new Promise((resolve, reject) => {
-      fn(path, (error, stats) => {
-        if (error) reject(denoErrorFrom(error, errors));
-        else resolve(fileInfo(stats, windows));
-      });
+      let value: T;
+      try {
+        value = read();
+      } catch (error) {
+        reject(fromNodeError(error, errors));
+        return;
+      }
+      resolve(value);
     });
+  const statWith =
+    (fn: typeof stat, fnSync: typeof statSync) => (path: string | URL): Promise<Deno.FileInfo> =>
+      options.syncReads ? sync(() => fileInfo(fnSync(path), windows)) : new Promise(
+        (resolve, reject) => {
+          fn(path, (error, stats) => {
+            if (error) reject(fromNodeError(error, errors));
+            else resolve(fileInfo(stats, windows));
+          });
+        },
+      );
   const arch = process.arch === "arm64" ? "aarch64" : "x86_64";
   const os = denoOs(platform);
   const granted = () => Object.assign(new EventTarget(), { state: "granted", partial: false });
@@ -436,35 +534,81 @@ export function lazyDeno(load: () => typeof Deno, platform: string): typeof Deno
       query: () => Promise.resolve(granted() as unknown as Deno.PermissionStatus),
       querySync: () => granted() as unknown as Deno.PermissionStatus,
     }, () => full().permissions),
-    stdin: layered<typeof Deno.stdin>({ isTerminal: () => isatty(0) }, () => full().stdin),
+    stdin: layered<typeof Deno.stdin>(
+      { isTerminal: () => isTerminal(0, platform) },
+      () => full().stdin,
+    ),
     stdout: layered<typeof Deno.stdout>(
-      { isTerminal: () => isatty(1), writeSync: retryingWriteSync(1) },
+      { isTerminal: () => isTerminal(1, platform), writeSync: retryingWriteSync(1) },
       () => full().stdout,
     ),
     stderr: layered<typeof Deno.stderr>(
-      { isTerminal: () => isatty(2), writeSync: retryingWriteSync(2) },
+      { isTerminal: () => isTerminal(2, platform), writeSync: retryingWriteSync(2) },
       () => full().stderr,
     ),
-    stat: statWith(stat),
-    lstat: statWith(lstat),
-    readTextFile: (path, options) =>
-      new Promise((resolve, reject) => {
-        const signal = options?.signal;
+    stat: statWith(stat, statSync),
+    lstat: statWith(lstat, lstatSync),
+    readTextFile: (path, readOptions) => {
+      const signal = readOptions?.signal;
+      if (options.syncReads && !signal) return sync(() => readFileSync(path, "utf8"));
+      return new Promise((resolve, reject) => {
         readFile(path, { encoding: "utf8", ...(signal ? { signal } : {}) }, (error, text) => {
-          if (error) reject(denoErrorFrom(error, errors));
+          if (error) reject(fromNodeError(error, errors));
           else resolve(text);
         });
-      }),
+      });
+    },
   };
   return layered(own, full);
 }
 
-const requireShim = createRequire(import.meta.url);
+/**
+ * A `performance` whose `now()` does not load Node's `perf_hooks` (0.8 ms at start-up, for the
+ * one `performance.now()` every run makes): milliseconds since the process started, from the
+ * clock of Node's `performance.now()`. Its other members are Node's `performance`, read on first
+ * use.
+ *
+ * @param hrtime `process.hrtime.bigint`.
+ * @param uptime `process.uptime`, in seconds.
+ * @param real Node's `performance`, read only when a member other than `now` is used.
+ * @returns The `performance` of the npm build.
+ */
+export function lazyPerformance(
+  hrtime: () => bigint,
+  uptime: () => number,
+  real: () => Performance,
+): Performance {
+  const ms = () => Number(hrtime()) / 1e6;
+  const origin = ms() - uptime() * 1000;
+  return new Proxy({ now: () => ms() - origin } as Performance, {
+    get: (own, key) => {
+      if (Object.hasOwn(own, key)) return Reflect.get(own, key);
+      const target = real();
+      const value = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+    has: (own, key) => Object.hasOwn(own, key) || Reflect.has(real(), key),
+  });
+}
+
+/**
+ * `true` in the CLI's bundle and `false` in the library's: `scripts/build_npm.ts` defines it
+ * (esbuild's `define`) for each. Undefined when this module runs unbundled (its tests).
+ */
+declare const LUA_NPM_CLI: boolean | undefined;
 
 /** The `Deno` of the npm build, which esbuild injects in place of the global. */
 const denoOnNode: typeof Deno = lazyDeno(
-  () => (requireShim(SHIM_PACKAGE) as { Deno: typeof Deno }).Deno,
+  () => (createRequire(import.meta.url)(SHIM_PACKAGE) as { Deno: typeof Deno }).Deno,
   process.platform,
+  { syncReads: typeof LUA_NPM_CLI === "boolean" && LUA_NPM_CLI },
 );
 
-export { denoOnNode as Deno };
+/** The `performance` of the npm build, which esbuild injects in place of the global. */
+const performanceOnNode: Performance = lazyPerformance(
+  () => process.hrtime.bigint(),
+  () => process.uptime(),
+  () => globalThis.performance,
+);
+
+export { denoOnNode as Deno, performanceOnNode as performance };
