@@ -96,31 +96,48 @@ async function peakRss(c: Case, env: Record<string, string>, cwd: string): Promi
   return Number(lines.at(-1)) / 1024;
 }
 
-async function measure(
-  c: Case,
+/**
+ * Measures every case round-robin: each repetition runs every case once, so that the floors and
+ * the commands share the machine's noise and their ratios stay stable.
+ */
+async function measureAll(
+  cases: Case[],
   env: Record<string, string>,
   cwd: string,
   runs: number,
   warmup: number,
   gnuTime: boolean,
-): Promise<Measured> {
-  for (let i = 0; i < warmup; i++) await runOnce(c, env, cwd);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(await runOnce(c, env, cwd));
-  times.sort((a, b) => a - b);
-  let rssMiB: number | null = null;
-  if (gnuTime) {
-    const samples: number[] = [];
-    for (let i = 0; i < Math.min(runs, 7); i++) samples.push(await peakRss(c, env, cwd));
-    samples.sort((a, b) => a - b);
-    rssMiB = quantile(samples, 0.5);
+): Promise<Measured[]> {
+  const envOf = (c: Case) => ({ ...env, ...c.env });
+  for (let i = 0; i < warmup; i++) for (const c of cases) await runOnce(c, envOf(c), cwd);
+  const times: number[][] = cases.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [j, c] of cases.entries()) times[j]!.push(await runOnce(c, envOf(c), cwd));
   }
-  return {
-    median: quantile(times, 0.5),
-    p10: quantile(times, 0.1),
-    p90: quantile(times, 0.9),
-    rssMiB,
-  };
+  const rss: number[][] = cases.map(() => []);
+  if (gnuTime) {
+    for (let i = 0; i < Math.min(runs, 7); i++) {
+      for (const [j, c] of cases.entries()) rss[j]!.push(await peakRss(c, envOf(c), cwd));
+    }
+  }
+  return cases.map((_, j) => {
+    const sorted = times[j]!.sort((a, b) => a - b);
+    const samples = rss[j]!.sort((a, b) => a - b);
+    return {
+      median: quantile(sorted, 0.5),
+      p10: quantile(sorted, 0.1),
+      p90: quantile(sorted, 0.9),
+      rssMiB: samples.length > 0 ? quantile(samples, 0.5) : null,
+    };
+  });
+}
+
+async function nodeVersion(): Promise<string> {
+  try {
+    return (await sh("node", ["--version"], ROOT)).trim();
+  } catch {
+    return "not found";
+  }
 }
 
 async function sh(command: string, args: string[], cwd: string): Promise<string> {
@@ -233,7 +250,10 @@ export async function bench(): Promise<number> {
   }
   const gnuTime = await hasGnuTime();
   if (!gnuTime) console.log("GNU time (/usr/bin/time) not found: peak memory is not measured.\n");
-  console.log(`${runs} runs after ${warmup} warm-up runs each; Deno ${Deno.version.deno}.\n`);
+  console.log(
+    `${runs} rounds after ${warmup} warm-up rounds, every command once a round; ` +
+      `Deno ${Deno.version.deno}, Node ${await nodeVersion()}.\n`,
+  );
   const results: Measured[] = [];
   let missed = 0;
   const rows: string[][] = [[
@@ -247,9 +267,9 @@ export async function bench(): Promise<number> {
     "target",
   ]];
   try {
-    for (const c of cases) {
-      const m = await measure(c, { ...env, ...c.env }, cwd, runs, warmup, gnuTime);
-      results.push(m);
+    results.push(...await measureAll(cases, env, cwd, runs, warmup, gnuTime));
+    for (const [index, c] of cases.entries()) {
+      const m = results[index]!;
       const base = c.floor === undefined ? undefined : results[c.floor]!;
       const timeRatio = base ? m.median / base.median : undefined;
       const memRatio = base && m.rssMiB !== null && base.rssMiB !== null
