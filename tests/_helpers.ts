@@ -187,3 +187,28 @@ export async function exists(path: string): Promise<boolean> {
     throw error;
   }
 }
+
+/**
+ * Runs `fn` over `items`, `limit` at a time, keeping the order of the results.
+ *
+ * @param items The inputs.
+ * @param limit How many run at once.
+ * @param fn The work.
+ * @returns The results, in the order of `items`.
+ */
+export async function pool<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

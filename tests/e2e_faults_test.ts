@@ -13,7 +13,16 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startEmulator } from "../emulator/server.ts";
 import type { RunningEmulator } from "../emulator/server.ts";
-import { baseEnv, exists, LUA_PERMISSIONS, MAIN, ROOT, type Sandbox, sandbox } from "./_helpers.ts";
+import {
+  baseEnv,
+  exists,
+  LUA_PERMISSIONS,
+  MAIN,
+  pool,
+  ROOT,
+  type Sandbox,
+  sandbox,
+} from "./_helpers.ts";
 
 /** `LUA_HTTP_TIMEOUT` for every run but one: 1 s per request, 2.8 s per command. */
 const TIMEOUT_S = 1;
@@ -667,20 +676,6 @@ const EXTRA: Case[] = [
 ];
 
 const CASES: Case[] = [...EXTRA.slice(0, 1), ...MATRIX, ...EXTRA.slice(1)];
-
-/** Runs `fn` over `items`, `limit` at a time, keeping the order of the results. */
-async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 Deno.test("platform faults: message, exit code, time bound, nothing stored, no repeated POST", async (t) => {
   // The one long case (about 28 s) starts first and runs alongside the others.

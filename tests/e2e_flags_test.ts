@@ -11,7 +11,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startEmulator } from "../emulator/server.ts";
-import { lua, type RunResult, SAMPLE_KEY, type Sandbox, sandbox, storeKey } from "./_helpers.ts";
+import {
+  lua,
+  pool,
+  type RunResult,
+  SAMPLE_KEY,
+  type Sandbox,
+  sandbox,
+  storeKey,
+} from "./_helpers.ts";
 
 const EMAIL = "ada@example.com";
 /** How many CLI runs go at once. */
@@ -162,20 +170,6 @@ async function snapshot(dir: string): Promise<Map<string, string>> {
   }
   await walk(dir);
   return files;
-}
-
-/** Runs `fn` over `items`, `limit` at a time, keeping the order of the results. */
-async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** What one run did. */

@@ -525,21 +525,6 @@ Deno.test({
   },
 });
 
-Deno.test("narrow flags: with FORCE_COLOR and CLICOLOR_FORCE added, subcommand help works", async () => {
-  const server = await startEmulator();
-  const sb = await sandbox();
-  try {
-    const parts = narrowParts(sb, server);
-    const permissions = flagsOf({ ...parts, env: [...parts.env, "FORCE_COLOR", "CLICOLOR_FORCE"] });
-    const result = await luaNoHang(sb, ["auth", "configure", "--help"], { permissions });
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^Usage: lua auth configure/);
-  } finally {
-    await server.close();
-    await sb.cleanup();
-  }
-});
-
 Deno.test({
   // Regression (fixed): with --allow-env not granting LUA_TELEMETRY (e.g. the five required variables only),
   // main_run.ts reads it softly as unset and sends telemetry although the user set
