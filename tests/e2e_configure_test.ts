@@ -134,15 +134,22 @@ Deno.test("configure --api-key -: the key from stdin is stored and never printed
   });
 });
 
+/** A key the platform rejects: one it revoked, or one it never issued. */
+async function rejectedKey(
+  server: RunningEmulator,
+  which: "revoked" | "unknown",
+): Promise<string> {
+  if (which === "unknown") return SAMPLE_KEY;
+  const key = await issueKey(server);
+  await revoke(server, key);
+  return key;
+}
+
 Deno.test("configure --api-key: a revoked or unknown key exits 9 and stores nothing", async (t) => {
   for (const which of ["revoked", "unknown"] as const) {
     await t.step(`${which}, no previous file`, async () => {
       await withWorld(async ({ server, sb, run }) => {
-        let key = SAMPLE_KEY;
-        if (which === "revoked") {
-          key = await issueKey(server);
-          await revoke(server, key);
-        }
+        const key = await rejectedKey(server, which);
         const result = await run(["auth", "configure", "--api-key", key]);
         assert.equal(result.code, 9, result.stderr);
         assert.match(result.stderr, /❌ Authentication failed/);
@@ -155,11 +162,7 @@ Deno.test("configure --api-key: a revoked or unknown key exits 9 and stores noth
       await withWorld(async ({ server, sb, run }) => {
         await storeKey(sb, OLD_KEY, 0o600);
         const before = await Deno.stat(sb.credentials);
-        let key = SAMPLE_KEY;
-        if (which === "revoked") {
-          key = await issueKey(server);
-          await revoke(server, key);
-        }
+        const key = await rejectedKey(server, which);
         const result = await run(["auth", "configure", "--api-key", key]);
         assert.equal(result.code, 9, result.stderr);
         assert.equal(await readStored(sb), OLD_KEY);
