@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { assertProperty } from "./testing/property.ts";
 import { maskKey } from "./mask.ts";
 
 Deno.test("maskKey(): table", () => {
@@ -32,7 +33,7 @@ Deno.test("maskKey(): counts characters, not UTF-16 units", () => {
 });
 
 Deno.test("maskKey(): reveals at most the prefix and the last 4 characters", () => {
-  fc.assert(
+  assertProperty(
     fc.property(fc.string({ unit: "grapheme-ascii", maxLength: 80 }), (key: string) => {
       const chars = [...key];
       const masked = maskKey(key);
@@ -62,7 +63,7 @@ Deno.test("maskKey(): reveals at most the prefix and the last 4 characters", () 
 });
 
 Deno.test("maskKey(): shows the prefix when the first _ is within 8 characters", () => {
-  fc.assert(
+  assertProperty(
     fc.property(
       fc.string({ unit: fc.constantFrom(..."abcdefxyz0123456789"), minLength: 1, maxLength: 7 }),
       fc.string({ unit: fc.constantFrom(..."abcdef0123456789_"), minLength: 12, maxLength: 60 }),
