@@ -22,9 +22,9 @@
  */
 
 import { builtinModules } from "node:module";
-import { tmpdir } from "node:os";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { installPinned, NPM, run, type RunOutput, userCacheDir } from "./npm_cache.ts";
 import { SHIM_PACKAGE } from "./npm_shim.ts";
 
 /** The tools the build runs on Node, pinned. */
@@ -34,7 +34,7 @@ export const TOOL_VERSIONS: Readonly<Record<string, string>> = {
   "@types/node": "20.19.43",
 };
 
-export { SHIM_PACKAGE };
+export { NPM, run, type RunOutput, SHIM_PACKAGE };
 /** The range of {@linkcode SHIM_PACKAGE} in `dependencies`. */
 export const SHIM_RANGE = "~0.19.2";
 
@@ -250,53 +250,8 @@ export function rewriteDeclarationImports(text: string): string {
 export function defaultToolsDir(): string {
   const explicit = Deno.env.get("LUA_BUILD_TOOLS_DIR");
   if (explicit) return resolve(explicit);
-  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
-  const cache = Deno.env.get("XDG_CACHE_HOME") ||
-    (home ? join(home, ".cache") : join(tmpdir(), "cache"));
   const key = Object.entries(TOOL_VERSIONS).map(([n, v]) => `${n.replace(/\W/g, "")}${v}`);
-  return join(cache, "lua-cli", "npm-build-tools", key.join("-"));
-}
-
-/** A finished subprocess. */
-export interface RunOutput {
-  /** Exit code. */
-  code: number;
-  /** Standard output. */
-  stdout: string;
-  /** Standard error. */
-  stderr: string;
-}
-
-/**
- * Runs a program to completion, collecting its output.
- *
- * @param command The program.
- * @param args Its arguments.
- * @param options Directory, environment additions, standard input.
- * @returns Code and output.
- */
-export async function run(
-  command: string,
-  args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string>; clearEnv?: boolean; stdin?: string } = {},
-): Promise<RunOutput> {
-  const child = new Deno.Command(command, {
-    args: [...args],
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-    ...(options.cwd ? { cwd: options.cwd } : {}),
-    ...(options.env ? { env: options.env } : {}),
-    ...(options.clearEnv ? { clearEnv: true } : {}),
-  }).spawn();
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
-  }
-  const { code, stdout, stderr } = await child.output();
-  const decoder = new TextDecoder();
-  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+  return join(userCacheDir(), "lua-cli", "npm-build-tools", key.join("-"));
 }
 
 async function runOrThrow(
@@ -315,9 +270,6 @@ async function runOrThrow(
   return output;
 }
 
-/** The npm command of this platform. */
-export const NPM = Deno.build.os === "windows" ? "npm.cmd" : "npm";
-
 async function exists(path: string): Promise<boolean> {
   try {
     await Deno.lstat(path);
@@ -335,34 +287,8 @@ async function exists(path: string): Promise<boolean> {
  * @param dir The tools directory; defaults to {@linkcode defaultToolsDir}.
  * @returns `dir`.
  */
-export async function ensureTools(dir: string = defaultToolsDir()): Promise<string> {
-  if (await exists(join(dir, ".complete"))) return dir;
-  await Deno.mkdir(dirname(dir), { recursive: true });
-  const staging = await Deno.makeTempDir({ dir: dirname(dir), prefix: `.${basename(dir)}-` });
-  try {
-    const manifest = {
-      private: true,
-      name: "lua-cli-npm-build-tools",
-      dependencies: TOOL_VERSIONS,
-    };
-    await Deno.writeTextFile(join(staging, "package.json"), JSON.stringify(manifest, null, 2));
-    await runOrThrow("Installing the build tools", NPM, [
-      "install",
-      "--no-audit",
-      "--no-fund",
-      "--ignore-scripts",
-      "--loglevel=error",
-    ], staging);
-    await Deno.writeTextFile(join(staging, ".complete"), "");
-    try {
-      await Deno.rename(staging, dir);
-    } catch (error) {
-      if (!(await exists(join(dir, ".complete")))) throw error; // else another build won
-    }
-  } finally {
-    await Deno.remove(staging, { recursive: true }).catch(() => {});
-  }
-  return dir;
+export function ensureTools(dir: string = defaultToolsDir()): Promise<string> {
+  return installPinned(dir, { name: "lua-cli-npm-build-tools", dependencies: TOOL_VERSIONS });
 }
 
 /**
