@@ -21,14 +21,8 @@ import { join } from "node:path";
 import { type RunningEmulator, startEmulator } from "../emulator/server.ts";
 import { baseEnv, lua, type RunResult, type Sandbox, sandbox } from "../tests/_helpers.ts";
 import { control } from "../tests/_world.ts";
+import { TYPED_API_KEY } from "../src/validate.ts";
 import { realLua, type RealLuaOptions, type RealRunResult } from "./real_lua.ts";
-
-/**
- * The shape of a typed key, as the real client's `TYPED_API_KEY` (in its shared-types) has it:
- * `api_<uuid>.<43 base64url characters>`. Any other key is legacy to it.
- */
-export const TYPED_KEY: RegExp =
-  /^api_[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.[A-Za-z0-9_-]{43}$/;
 
 /** One request the emulator answered (control routes excluded). */
 export interface Exchange {
@@ -146,9 +140,9 @@ export async function withConformanceWorld(
       assert.ok(status >= 200 && status < 300, `POST /_emulator/api-keys answered ${status}`);
       const apiKey = (json as { apiKey?: unknown }).apiKey;
       assert.equal(typeof apiKey, "string");
-      // The real client tells the kinds apart by this shape alone.
-      if (kind === "typed") assert.match(apiKey as string, TYPED_KEY, "a typed key");
-      else assert.doesNotMatch(apiKey as string, TYPED_KEY, "a legacy key");
+      // The real client tells the kinds apart by this shape alone (its TYPED_API_KEY, as ours).
+      if (kind === "typed") assert.match(apiKey as string, TYPED_API_KEY, "a typed key");
+      else assert.doesNotMatch(apiKey as string, TYPED_API_KEY, "a legacy key");
       return apiKey as string;
     },
     async codes(email): Promise<string[]> {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { FAKE_LUA, ignoreWithoutNode } from "./_testing.ts";
-import { TYPED_KEY, withConformanceWorld } from "./world.ts";
+import { TYPED_API_KEY } from "../src/validate.ts";
+import { withConformanceWorld } from "./world.ts";
 
 const ignore = ignoreWithoutNode("world_test");
 const EMAIL = "ada@example.com";
@@ -43,7 +44,7 @@ Deno.test({
     await withConformanceWorld(FAKE_LUA, async (world) => {
       assert.equal(await world.credentials(), undefined);
       const key = await world.mintKey("legacy");
-      assert.doesNotMatch(key, TYPED_KEY);
+      assert.doesNotMatch(key, TYPED_API_KEY);
       const stored = await world.real(["store", key]);
       assert.equal(stored.code, 0, stored.stderr);
       assert.equal(await world.credentials(), key);
@@ -51,6 +52,18 @@ Deno.test({
       assert.equal(shown.code, 0, shown.stderr);
       assert.equal(shown.stdout, `${key}\n`);
       assert.equal(await world.telemetryFile(), undefined, "telemetry is off unless asked for");
+    });
+  },
+});
+
+Deno.test({
+  name: "world: mintKey mints each kind in the shape the real client tells apart",
+  ignore,
+  async fn() {
+    await withConformanceWorld(FAKE_LUA, async (world) => {
+      assert.match(await world.mintKey("typed"), TYPED_API_KEY);
+      assert.doesNotMatch(await world.mintKey("legacy"), TYPED_API_KEY);
+      assert.notEqual(await world.mintKey("typed"), await world.mintKey("typed"));
     });
   },
 });
