@@ -182,6 +182,9 @@ conformance("a real lua telemetry off stops our telemetry", async (world) => {
   assert.equal((await world.telemetryFile() as { enabled?: unknown }).enabled, false);
   const after = await world.ours(["auth", "status", "--offline"], { telemetry: true });
   assert.equal((await world.captures()).length, sent, `our CLI still sent\n${output(after)}`);
+  // Not only silent on the wire (which a slow send could fake): our CLI says it is off.
+  const status = await world.ours(["telemetry", "status"], { telemetry: true });
+  assert.match(status.stdout, /^Telemetry: disabled$/m, output(status));
 });
 
 conformance(
