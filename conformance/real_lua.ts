@@ -17,7 +17,7 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { RunResult, Sandbox } from "../tests/_helpers.ts";
+import type { Sandbox } from "../tests/_helpers.ts";
 
 /** The preload that refuses every connection not to 127.0.0.1. */
 export const LOOPBACK_ONLY_URL: string = new URL("./loopback_only.mjs", import.meta.url).href;
@@ -35,7 +35,15 @@ export interface RealLuaOptions {
 }
 
 /** The outcome of a real-client run. */
-export interface RealRunResult extends RunResult {
+export interface RealRunResult {
+  /** Exit code. */
+  code: number;
+  /** Everything on stdout. */
+  stdout: string;
+  /** Everything on stderr. */
+  stderr: string;
+  /** Wall time from spawn to exit, in ms. */
+  ms: number;
   /**
    * Each connection the preload refused, as `via host:port` (`fetch registry.npmjs.org:443`,
    * `net identitytoolkit.googleapis.com:443`, `dns example.com`), in order.

@@ -19,7 +19,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type RunningEmulator, startEmulator } from "../emulator/server.ts";
-import { baseEnv, lua, type RunResult, type Sandbox, sandbox } from "../tests/_helpers.ts";
+import { lua, platformEnv, type RunResult, type Sandbox, sandbox } from "../tests/_helpers.ts";
 import { control } from "../tests/_world.ts";
 import { TYPED_API_KEY } from "../src/validate.ts";
 import { realLua, type RealLuaOptions, type RealRunResult } from "./real_lua.ts";
@@ -119,22 +119,21 @@ export async function withConformanceWorld(
     return response;
   };
   const sb = await sandbox();
-  const urls = {
-    LUA_AUTH_URL: server.url,
-    LUA_API_URL: server.url,
-    LUA_TELEMETRY_URL: server.url,
-  };
+  const urls = platformEnv(server.url);
   const world: ConformanceWorld = {
     server,
     sb,
     exchanges,
     real: (args, options = {}) =>
       realLua(entry, sb, args, { ...options, env: { ...urls, ...options.env } }),
-    ours(args, options = {}): Promise<RunResult> {
-      const env: Record<string, string> = { ...baseEnv(sb), ...urls, ...options.env };
-      if (options.telemetry) delete env.LUA_TELEMETRY;
-      return lua(sb, args, { exactEnv: env });
-    },
+    ours: (args, options = {}) =>
+      lua(sb, args, {
+        env: {
+          ...urls,
+          ...(options.telemetry ? { LUA_TELEMETRY: undefined } : {}),
+          ...options.env,
+        },
+      }),
     async mintKey(kind, email = "a@example.com"): Promise<string> {
       const { status, json } = await control(server, "/_emulator/api-keys", { email, kind });
       assert.ok(status >= 200 && status < 300, `POST /_emulator/api-keys answered ${status}`);
