@@ -18,6 +18,7 @@ import {
   UsageError,
 } from "../errors.ts";
 import { API_KEY_VARIABLE } from "../resolve.ts";
+import { shellQuote } from "../shell_quote.ts";
 import { validateApiKey, validateEmail, validateOtp } from "../validate.ts";
 import { type CliContext, platformClient, say, warn } from "./cli_context.ts";
 import { styles } from "./io.ts";
@@ -83,10 +84,15 @@ function authFailed(error: AuthenticationError): AuthenticationError {
   });
 }
 
+/** The command that requests a code again, safe to paste into a shell. */
+function requestAgain(email: string): string {
+  return `lua auth configure --email ${shellQuote(email)}`;
+}
+
 function verifyFailure(error: unknown, email: string): unknown {
   if (error instanceof BurnedOtpError) {
     return new BurnedOtpError("❌ Invalid OTP code: it was locked after 5 wrong tries.", {
-      hints: ["Request new OTP by running command again:", `  lua auth configure --email ${email}`],
+      hints: ["Request new OTP by running command again:", `  ${requestAgain(email)}`],
       cause: error,
     });
   }
@@ -95,7 +101,7 @@ function verifyFailure(error: unknown, email: string): unknown {
   }
   if (error instanceof ExpiredError) {
     return new ExpiredError("The code has expired: codes expire after 10 minutes.", {
-      hints: [`Request a new one: lua auth configure --email ${email}`],
+      hints: [`Request a new one: ${requestAgain(email)}`],
       cause: error,
     });
   }
@@ -103,6 +109,7 @@ function verifyFailure(error: unknown, email: string): unknown {
 }
 
 async function saveKey(cli: CliContext, key: string, email: string): Promise<void> {
+  cli.io.addSecret(key);
   const path = await writeCredentials(cli, key);
   say(
     cli,
@@ -117,6 +124,7 @@ async function saveKey(cli: CliContext, key: string, email: string): Promise<voi
 }
 
 async function storeApiKey(cli: CliContext, client: LuaClient, key: string): Promise<void> {
+  cli.io.addSecret(key);
   let account;
   try {
     account = await client.whoami(key);
@@ -147,14 +155,33 @@ async function verifyAndStore(
   email: string,
   code: string,
 ): Promise<void> {
+  cli.io.addSecret(code);
   let token;
   try {
     token = await client.verifyOtp(email, code);
   } catch (error) {
     throw verifyFailure(error, email);
   }
+  cli.io.addSecret(token);
   const key = await client.createApiKey(token);
   await saveKey(cli, key, email);
+}
+
+/** Turns a validator into a prompt's `validate`: `true`, or the error's message. */
+function check(f: (v: string) => string): (value: string) => string | true {
+  return (value) => {
+    try {
+      f(value);
+      return true;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+}
+
+/** Asks for the key, masked as it is typed. */
+async function askKey(cli: CliContext): Promise<string> {
+  return validateApiKey(await cli.io.prompt.password("Enter your API key:", check(validateApiKey)));
 }
 
 async function interactive(cli: CliContext): Promise<void> {
@@ -171,17 +198,8 @@ async function interactive(cli: CliContext): Promise<void> {
       { name: "Email (a 6-digit code)", value: "email" },
     ] as const,
   );
-  const check = (f: (v: string) => string) => (value: string): string | true => {
-    try {
-      f(value);
-      return true;
-    } catch (error) {
-      return (error as Error).message;
-    }
-  };
   if (method === "api-key") {
-    const key = await prompt.password("Enter your API key:", check(validateApiKey));
-    await storeApiKey(cli, await platformClient(cli), validateApiKey(key));
+    await storeApiKey(cli, await platformClient(cli), await askKey(cli));
     return;
   }
   const email = validateEmail(await prompt.input("Email address:", check(validateEmail)));
@@ -204,8 +222,15 @@ async function interactive(cli: CliContext): Promise<void> {
 
 async function readKeyArgument(cli: CliContext, value: string): Promise<string> {
   if (value !== "-") return validateApiKey(value);
-  const text = await cli.io.readStdin();
-  return validateApiKey(text);
+  // Typed on a terminal, the key would be echoed as it is typed: ask for it masked instead.
+  if (cli.io.stdinTerminal) {
+    if (cli.io.canPrompt()) return await askKey(cli);
+    throw new UsageError(
+      "--api-key - reads the key from stdin, and stdin is a terminal: pipe the key in instead.",
+      { hints: ['printf %s "$KEY" | lua auth configure --api-key -'] },
+    );
+  }
+  return validateApiKey(await cli.io.readStdinLine());
 }
 
 /**
@@ -229,7 +254,7 @@ export async function runConfigure(options: ConfigureOptions, cli: CliContext): 
     case "email-request": {
       const email = validateEmail(options.email!);
       await requestCode(cli, await platformClient(cli), email);
-      say(cli, `Then run: lua auth configure --email ${email} --otp <code>`);
+      say(cli, `Then run: ${requestAgain(email)} --otp <code>`);
       break;
     }
     case "email-verify": {

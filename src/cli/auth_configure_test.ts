@@ -56,7 +56,7 @@ Deno.test("--api-key: LUA_API_KEY set gives a priority warning after saving", as
 Deno.test("--api-key -: reads the key from stdin", async () => {
   const e = createEmulatedCli();
   const key = await dashboardKey(e);
-  e.cli.io.readStdin = () => Promise.resolve(`${key}\n`);
+  e.cli.io.readStdinLine = () => Promise.resolve(key);
   await runConfigure({ apiKey: "-" }, e.cli);
   assert.equal(e.cli.fs.peek(PATH), key);
 });

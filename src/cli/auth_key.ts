@@ -29,6 +29,7 @@ export const KEY_PROMPT = "This will display your API key. Are you sure you want
 export async function runKey(options: KeyOptions, cli: CliContext): Promise<number> {
   const resolved = await resolveApiKey(cli, { onWarning: (m) => warn(cli, m) });
   if (!resolved) throw new NoApiKeyError();
+  cli.io.addSecret(resolved.key);
   if (!options.force) {
     if (!cli.io.canPrompt()) {
       throw new UsageError(
@@ -42,7 +43,7 @@ export async function runKey(options: KeyOptions, cli: CliContext): Promise<numb
     }
     say(cli, "🔑 Your API key:");
   }
-  cli.io.out(`${resolved.key}\n`);
+  cli.io.outKey(resolved.key);
   say(cli, `Source: ${describeSource(resolved.source)}`);
   return 0;
 }

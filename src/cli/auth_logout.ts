@@ -27,6 +27,7 @@ export const LOGOUT_PROMPT =
 async function warnRemainingSources(cli: CliContext): Promise<void> {
   const reports = await listKeySources(cli);
   for (const report of reports) {
+    if (report.key !== undefined) cli.io.addSecret(report.key);
     if (report.key && report.source.kind !== "credentials") {
       warn(
         cli,
@@ -73,6 +74,7 @@ export async function runLogout(options: LogoutOptions, cli: CliContext): Promis
   if (options.revoke) {
     const stored = await readCredentials(cli);
     if (stored) {
+      cli.io.addSecret(stored.key);
       const client = await platformClient(cli);
       try {
         await client.revokeApiKey(stored.key);
