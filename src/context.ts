@@ -28,6 +28,8 @@ export interface WriteOptions {
   mode?: number;
   /** Fail with `AlreadyExists` if the file exists. */
   createNew?: boolean;
+  /** Flush the data to disk (fsync) before returning, so that a crash cannot leave it empty. */
+  sync?: boolean;
 }
 
 /**
@@ -53,6 +55,11 @@ export interface FileSystem {
   lstat(path: string): Promise<FileInfo>;
   /** Names of the entries of a directory. */
   readDir(path: string): Promise<string[]>;
+  /**
+   * Flushes a directory's entries to disk (fsync), so that a file renamed into it survives a
+   * crash. Does nothing where the platform cannot (Windows).
+   */
+  syncDir(path: string): Promise<void>;
 }
 
 /** The side effects the library depends on. */
@@ -85,7 +92,24 @@ function toInfo(info: Deno.FileInfo): FileInfo {
 /** The real file system, through Deno's APIs. */
 export const denoFileSystem: FileSystem = {
   readTextFile: (path) => Deno.readTextFile(path),
-  writeTextFile: (path, data, options = {}) => Deno.writeTextFile(path, data, options),
+  writeTextFile: async (path, data, options = {}) => {
+    const { sync, ...rest } = options;
+    if (!sync) return await Deno.writeTextFile(path, data, rest);
+    const file = await Deno.open(path, {
+      write: true,
+      create: true,
+      truncate: true,
+      ...(rest.createNew ? { createNew: true } : {}),
+      ...(rest.mode === undefined ? {} : { mode: rest.mode }),
+    });
+    try {
+      let bytes = new TextEncoder().encode(data);
+      while (bytes.length > 0) bytes = bytes.subarray(await file.write(bytes));
+      await file.sync();
+    } finally {
+      file.close();
+    }
+  },
   mkdir: (path, options = {}) => Deno.mkdir(path, options),
   chmod: (path, mode) => Deno.chmod(path, mode),
   rename: (from, to) => Deno.rename(from, to),
@@ -96,6 +120,15 @@ export const denoFileSystem: FileSystem = {
     const names: string[] = [];
     for await (const entry of Deno.readDir(path)) names.push(entry.name);
     return names;
+  },
+  syncDir: async (path) => {
+    if (Deno.build.os === "windows") return;
+    const dir = await Deno.open(path, { read: true });
+    try {
+      await dir.sync();
+    } finally {
+      dir.close();
+    }
   },
 };
 

@@ -54,6 +54,8 @@ export async function runLogout(options: LogoutOptions, cli: CliContext): Promis
     throw fileErrorFrom(error, "Cannot read credentials file", path);
   });
   if (!exists) {
+    // Still clears temporary files a killed run may have left, each holding a whole key.
+    await deleteCredentials(cli);
     say(cli, `No API key is stored in ${path}; nothing to delete.`);
     await warnRemainingSources(cli);
     return 0;
