@@ -6,6 +6,8 @@
  * @module
  */
 
+import { PermissionError } from "./errors.ts";
+
 /** What the library needs to know about a directory entry. */
 export interface FileInfo {
   /** A regular file. */
@@ -89,10 +91,31 @@ function toInfo(info: Deno.FileInfo): FileInfo {
   };
 }
 
-/** The real file system, through Deno's APIs. */
+/**
+ * Checks a Deno permission without ever prompting: on a terminal, Deno would otherwise ask and
+ * wait. A command then ends with one sentence naming the flag, and exit 2.
+ *
+ * @throws {PermissionError} When the permission is not granted.
+ */
+function need(descriptor: Deno.PermissionDescriptor, flag: string, subject?: string): void {
+  if (Deno.permissions.querySync(descriptor).state === "granted") return;
+  throw new PermissionError(flag, subject === undefined ? {} : { subject });
+}
+
+const canRead = (path: string): void => need({ name: "read", path }, "--allow-read");
+const canWrite = (path: string): void => need({ name: "write", path }, "--allow-write");
+
+/**
+ * The real file system, through Deno's APIs. Each operation first checks its Deno permission,
+ * so that none raises Deno's prompt.
+ */
 export const denoFileSystem: FileSystem = {
-  readTextFile: (path) => Deno.readTextFile(path),
+  readTextFile: async (path) => {
+    canRead(path);
+    return await Deno.readTextFile(path);
+  },
   writeTextFile: async (path, data, options = {}) => {
+    canWrite(path);
     const { sync, ...rest } = options;
     if (!sync) return await Deno.writeTextFile(path, data, rest);
     const file = await Deno.open(path, {
@@ -110,19 +133,41 @@ export const denoFileSystem: FileSystem = {
       file.close();
     }
   },
-  mkdir: (path, options = {}) => Deno.mkdir(path, options),
-  chmod: (path, mode) => Deno.chmod(path, mode),
-  rename: (from, to) => Deno.rename(from, to),
-  remove: (path) => Deno.remove(path),
-  stat: async (path) => toInfo(await Deno.stat(path)),
-  lstat: async (path) => toInfo(await Deno.lstat(path)),
+  mkdir: async (path, options = {}) => {
+    canWrite(path);
+    await Deno.mkdir(path, options);
+  },
+  chmod: async (path, mode) => {
+    canWrite(path);
+    await Deno.chmod(path, mode);
+  },
+  rename: async (from, to) => {
+    canRead(from);
+    canWrite(from);
+    canWrite(to);
+    await Deno.rename(from, to);
+  },
+  remove: async (path) => {
+    canWrite(path);
+    await Deno.remove(path);
+  },
+  stat: async (path) => {
+    canRead(path);
+    return toInfo(await Deno.stat(path));
+  },
+  lstat: async (path) => {
+    canRead(path);
+    return toInfo(await Deno.lstat(path));
+  },
   readDir: async (path) => {
+    canRead(path);
     const names: string[] = [];
     for await (const entry of Deno.readDir(path)) names.push(entry.name);
     return names;
   },
   syncDir: async (path) => {
     if (Deno.build.os === "windows") return;
+    canRead(path);
     const dir = await Deno.open(path, { read: true });
     try {
       await dir.sync();
@@ -136,7 +181,8 @@ export const denoFileSystem: FileSystem = {
  * The real context: Deno's environment, file system, clock and `fetch`.
  *
  * Reading the environment needs `--allow-env`, files `--allow-read`/`--allow-write`, the network
- * `--allow-net`; each is asked for only when used.
+ * `--allow-net`. Each is checked when used, without a prompt: a missing one is a
+ * {@linkcode PermissionError} (exit 2) naming the flag, and for a variable the variable.
  *
  * @example
  * ```ts
@@ -149,11 +195,18 @@ export const denoFileSystem: FileSystem = {
  */
 export function denoContext(): Context {
   return {
-    env: (name) => Deno.env.get(name),
+    env: (name) => {
+      need({ name: "env", variable: name }, "--allow-env", name);
+      return Deno.env.get(name);
+    },
     os: Deno.build.os,
     cwd: () => Deno.cwd(),
     fs: denoFileSystem,
-    fetch: (input, init) => fetch(input, init),
+    fetch: async (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      need({ name: "net", host: url.host }, "--allow-net");
+      return await fetch(input, init);
+    },
     now: () => Date.now(),
   };
 }

@@ -222,3 +222,55 @@ Deno.test("interactive: three wrong codes fail with exit 9; Ctrl-C is exit 130",
   });
   assert.equal(c.cli.fs.peek(PATH), undefined);
 });
+
+/** An endless stdin repeating `chunk` (`yes`, or a flood without newlines). */
+function endless(chunk: string): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(chunk);
+  return new ReadableStream({ pull: (controller) => controller.enqueue(bytes) });
+}
+
+Deno.test("--api-key -: `yes |` ends at the first line; a flood without newline is exit 2", async () => {
+  const yes = createEmulatedCli({ stdin: endless("y\n") });
+  await assert.rejects(runConfigure({ apiKey: "-" }, yes.cli), AuthenticationError);
+  const flood = createEmulatedCli({ stdin: endless("x".repeat(65_536)) });
+  await assert.rejects(runConfigure({ apiKey: "-" }, flood.cli), (error: unknown) => {
+    assert.ok(error instanceof UsageError);
+    assert.match(error.message, /^stdin holds more than 64 KiB/);
+    return true;
+  });
+  assert.deepEqual(flood.requests, [], "nothing is sent");
+});
+
+Deno.test("--api-key -: only the first line is the key", async () => {
+  const e = createEmulatedCli();
+  const key = await dashboardKey(e);
+  const piped = createEmulatedCli({ stdin: `${key}\r\nsecond line\n` });
+  Object.assign(piped.cli, { fetch: e.cli.fetch });
+  assert.equal(await runConfigure({ apiKey: "-" }, piped.cli), 0);
+  assert.equal(piped.cli.fs.peek(PATH), key);
+});
+
+Deno.test("--api-key - on a terminal: asked masked, never read as echoed text", async () => {
+  const e = createEmulatedCli({ terminal: true, answers: [() => key] });
+  const key = await dashboardKey(e);
+  assert.equal(await runConfigure({ apiKey: "-" }, e.cli), 0);
+  assert.deepEqual(e.cli.io.asked, ["Enter your API key:"]);
+  assert.equal(e.cli.fs.peek(PATH), key);
+  // stdin a terminal but no terminal to prompt on (stderr redirected): refused.
+  const refused = createEmulatedCli({ stdinTerminal: true });
+  await assert.rejects(runConfigure({ apiKey: "-" }, refused.cli), (error: unknown) => {
+    assert.ok(error instanceof UsageError);
+    assert.match(error.message, /stdin is a terminal: pipe the key in/);
+    return true;
+  });
+});
+
+Deno.test("hints quote the address for the shell", async () => {
+  const e = createEmulatedCli();
+  const email = "a$(id)b@example.com";
+  assert.equal(await runConfigure({ email }, e.cli), 0);
+  assert.match(
+    e.cli.io.stderr,
+    /Then run: lua auth configure --email 'a\$\(id\)b@example\.com' --otp <code>/,
+  );
+});
