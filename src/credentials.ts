@@ -7,7 +7,7 @@
 
 import type { Context } from "./context.ts";
 import { FileError, LuaError, permissionErrorFrom } from "./errors.ts";
-import { configDir, credentialsPath, joinPath, parentDir } from "./paths.ts";
+import { configDir, CREDENTIALS_FILE_NAME, credentialsPath, joinPath, parentDir } from "./paths.ts";
 import { validateApiKey } from "./validate.ts";
 
 /** A key read from the credentials file. */
@@ -259,16 +259,42 @@ function randomSuffix(): string {
  * @throws {FileError} When the file cannot be written; the old file is then untouched.
  */
 export async function writeCredentials(ctx: Context, key: string): Promise<string> {
-  const value = validateApiKey(key);
-  const path = credentialsPath(ctx);
+  return await writeConfigFile(ctx, CREDENTIALS_FILE_NAME, validateApiKey(key), "credentials file");
+}
+
+/**
+ * Writes a file of `~/.lua-cli` the way the credentials file is written: atomically through a
+ * temporary file of mode 0600, in a directory of mode 0700, never through a link.
+ *
+ * @example
+ * ```ts ignore
+ * import { writeConfigFile } from "./credentials.ts";
+ * import { denoContext } from "./context.ts";
+ * await writeConfigFile(denoContext(), "telemetry.json", "{}\n", "telemetry file");
+ * ```
+ *
+ * @param ctx Environment and file system.
+ * @param name The file's name inside `~/.lua-cli`.
+ * @param text What it holds.
+ * @param what How messages name it, e.g. `"telemetry file"`.
+ * @returns The file's path.
+ * @throws {FileError} When the file cannot be written; the old file is then untouched.
+ */
+export async function writeConfigFile(
+  ctx: Context,
+  name: string,
+  text: string,
+  what: string,
+): Promise<string> {
   const dir = configDir(ctx);
+  const path = joinPath(dir, name);
   await ensureConfigDir(ctx, dir);
   await removeTemps(ctx, dir, STALE_TEMP_MS);
   for (let attempt = 1;; attempt++) {
     const temp = joinPath(dir, TEMP_PREFIX + randomSuffix());
     try {
       // Flushed before the rename, so that a crash never leaves an empty file in its place.
-      await ctx.fs.writeTextFile(temp, value, { mode: 0o600, createNew: true, sync: true });
+      await ctx.fs.writeTextFile(temp, text, { mode: 0o600, createNew: true, sync: true });
       if (ctx.os !== "windows") await ctx.fs.chmod(temp, 0o600);
       await ctx.fs.rename(temp, path);
       break;
@@ -276,10 +302,10 @@ export async function writeCredentials(ctx: Context, key: string): Promise<strin
       await ctx.fs.remove(temp).catch(() => {});
       // A concurrent logout removed our temporary file: write again, as if we started after it.
       if (error instanceof Deno.errors.NotFound && attempt < 3) continue;
-      throw fileErrorFrom(error, "Cannot write credentials file", path);
+      throw fileErrorFrom(error, `Cannot write ${what}`, path);
     }
   }
-  // The rename is durable only once the directory is flushed. The key is in place either way,
+  // The rename is durable only once the directory is flushed. The file is in place either way,
   // so a failure here (a file system that cannot) is not reported.
   await ctx.fs.syncDir(dir).catch(() => {});
   return path;

@@ -19,7 +19,23 @@ import {
 } from "../errors.ts";
 import { API_KEY_VARIABLE } from "../resolve.ts";
 import { shellQuote } from "../shell_quote.ts";
+import {
+  CHECK_EMAIL,
+  CHOOSE_METHOD,
+  ENTER_API_KEY,
+  ENTER_EMAIL,
+  ENTER_OTP,
+  GENERATING_KEY,
+  KEY_SAVED,
+  METHOD_API_KEY,
+  METHOD_EMAIL,
+  OTP_SENT,
+  OTP_VERIFIED,
+  SENDING_OTP,
+  VERIFYING_OTP,
+} from "../seed_text.ts";
 import { validateApiKey, validateEmail, validateOtp } from "../validate.ts";
+import { describeAccount } from "./account.ts";
 import { type CliContext, platformClient, say, warn } from "./cli_context.ts";
 import { styles } from "./io.ts";
 
@@ -37,7 +53,6 @@ export interface ConfigureOptions {
 export type ConfigureMode = "api-key" | "email-request" | "email-verify" | "interactive";
 
 /** The message after a code was sent, in the seed's words. */
-export const CHECK_EMAIL = "Check your email for a 6-digit code.";
 
 const NON_INTERACTIVE_FORMS = [
   "lua auth configure --api-key <key>         # a key from the dashboard",
@@ -108,13 +123,14 @@ function verifyFailure(error: unknown, email: string): unknown {
   return error;
 }
 
-async function saveKey(cli: CliContext, key: string, email: string): Promise<void> {
+async function saveKey(
+  cli: CliContext,
+  key: string,
+  saved: (path: string) => string,
+): Promise<void> {
   cli.io.addSecret(key);
   const path = await writeCredentials(cli, key);
-  say(
-    cli,
-    `${styles(cli.io.color).green("✅")} Authenticated as ${email}. API key saved to ${path}`,
-  );
+  say(cli, saved(path));
   if (cli.env(API_KEY_VARIABLE)?.trim()) {
     warn(
       cli,
@@ -127,14 +143,26 @@ async function storeApiKey(cli: CliContext, client: LuaClient, key: string): Pro
   cli.io.addSecret(key);
   let account;
   try {
-    account = await client.whoami(key);
+    account = await client.checkKey(key);
   } catch (error) {
     throw error instanceof AuthenticationError ? authFailed(error) : error;
   }
-  await saveKey(cli, key, account.email);
+  const green = styles(cli.io.color).green;
+  await saveKey(
+    cli,
+    key,
+    (path) =>
+      `${green("✅")} Authenticated as ${describeAccount(account)}. API key saved to ${path}`,
+  );
 }
 
-async function requestCode(cli: CliContext, client: LuaClient, email: string): Promise<void> {
+async function requestCode(
+  cli: CliContext,
+  client: LuaClient,
+  email: string,
+  interactive: boolean,
+): Promise<void> {
+  if (interactive) say(cli, SENDING_OTP);
   try {
     await client.requestOtp(email);
   } catch (error) {
@@ -146,7 +174,7 @@ async function requestCode(cli: CliContext, client: LuaClient, email: string): P
     }
     throw error;
   }
-  say(cli, CHECK_EMAIL);
+  say(cli, interactive ? OTP_SENT : CHECK_EMAIL);
 }
 
 async function verifyAndStore(
@@ -156,6 +184,7 @@ async function verifyAndStore(
   code: string,
 ): Promise<void> {
   cli.io.addSecret(code);
+  say(cli, VERIFYING_OTP);
   let token;
   try {
     token = await client.verifyOtp(email, code);
@@ -163,8 +192,10 @@ async function verifyAndStore(
     throw verifyFailure(error, email);
   }
   cli.io.addSecret(token);
+  say(cli, OTP_VERIFIED);
+  say(cli, GENERATING_KEY);
   const key = await client.createApiKey(token);
-  await saveKey(cli, key, email);
+  await saveKey(cli, key, (path) => `${KEY_SAVED} (${path})`);
 }
 
 /** Turns a validator into a prompt's `validate`: `true`, or the error's message. */
@@ -181,7 +212,7 @@ function check(f: (v: string) => string): (value: string) => string | true {
 
 /** Asks for the key, masked as it is typed. */
 async function askKey(cli: CliContext): Promise<string> {
-  return validateApiKey(await cli.io.prompt.password("Enter your API key:", check(validateApiKey)));
+  return validateApiKey(await cli.io.prompt.password(ENTER_API_KEY, check(validateApiKey)));
 }
 
 async function interactive(cli: CliContext): Promise<void> {
@@ -192,22 +223,22 @@ async function interactive(cli: CliContext): Promise<void> {
   }
   const { prompt } = cli.io;
   const method = await prompt.select(
-    "How do you want to authenticate?",
+    CHOOSE_METHOD,
     [
-      { name: "API key (from the admin dashboard)", value: "api-key" },
-      { name: "Email (a 6-digit code)", value: "email" },
+      { name: METHOD_API_KEY, value: "api-key" },
+      { name: METHOD_EMAIL, value: "email" },
     ] as const,
   );
   if (method === "api-key") {
     await storeApiKey(cli, await platformClient(cli), await askKey(cli));
     return;
   }
-  const email = validateEmail(await prompt.input("Email address:", check(validateEmail)));
+  const email = validateEmail(await prompt.input(ENTER_EMAIL, check(validateEmail)));
   const client = await platformClient(cli);
-  await requestCode(cli, client, email);
+  await requestCode(cli, client, email, true);
   const attempts = 3;
   for (let n = 1;; n++) {
-    const code = validateOtp(await prompt.input("Enter the 6-digit code:", check(validateOtp)));
+    const code = validateOtp(await prompt.input(ENTER_OTP, check(validateOtp)));
     try {
       await verifyAndStore(cli, client, email, code);
       return;
@@ -253,7 +284,7 @@ export async function runConfigure(options: ConfigureOptions, cli: CliContext): 
     }
     case "email-request": {
       const email = validateEmail(options.email!);
-      await requestCode(cli, await platformClient(cli), email);
+      await requestCode(cli, await platformClient(cli), email, false);
       say(cli, `Then run: ${requestAgain(email)} --otp <code>`);
       break;
     }

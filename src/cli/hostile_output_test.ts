@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { createEmulatedCli, type EmulatedCli } from "../testing/emulated.ts";
+import { REDACTED } from "../redact.ts";
 import { createMemoryCli, type MemoryCliContext } from "../testing/memory_io.ts";
 import { runCli } from "./run.ts";
 
@@ -41,72 +42,112 @@ function assertNoEscapes(cli: MemoryCliContext): void {
   assert.ok(!unsafe.test(cli.io.stderr), JSON.stringify(cli.io.stderr));
 }
 
-/** A platform that answers every request with `status` and a message built from the request. */
-function echoing(status: number, message: (sent: string) => string): typeof fetch {
-  return async (input, init) => {
-    const request = new Request(input, init);
-    const sent = `${request.headers.get("authorization") ?? ""} ${await request.text()}`;
-    return Response.json({ message: message(sent), error: message(sent) }, { status });
+/**
+ * The in-process emulator, with every `email`, `fullName` and `subjectId` it answers replaced
+ * by `hostile(key)`, `key` being the credential of the request.
+ */
+function hostileAccount(hostile: (sent: string) => string): EmulatedCli {
+  const e = createEmulatedCli();
+  const inner = e.cli.fetch;
+  const rewrite = (value: unknown, sent: string): unknown => {
+    if (Array.isArray(value)) return value.map((v) => rewrite(v, sent));
+    if (value === null || typeof value !== "object") return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        ["email", "fullName", "subjectId"].includes(k) && typeof v === "string"
+          ? hostile(sent)
+          : rewrite(v, sent),
+      ]),
+    );
   };
+  Object.assign(e.cli, {
+    fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
+      const sent = request.headers.get("authorization")?.replace(/^Bearer /i, "") ?? "";
+      const response = await inner(request);
+      const body = await response.json().catch(() => undefined);
+      if (body === undefined) return new Response(null, { status: response.status });
+      return Response.json(rewrite(body, sent), { status: response.status });
+    },
+  });
+  return e;
 }
 
-Deno.test("a server quoting 35 of the key's 36 characters: configure and status --json hide it", async (t) => {
-  for (const status of [400, 403, 500]) {
-    await t.step(`HTTP ${status}`, async () => {
-      const fetch = echoing(status, () => `Unknown key ${KEY.slice(1)}`);
-      const configure = createMemoryCli({ fetch });
-      await runCli(["auth", "configure", "--api-key", KEY], configure);
-      assertNoFragment(configure, KEY);
-      const statusJson = createMemoryCli({ fetch, env: { LUA_API_KEY: KEY } });
-      await runCli(["auth", "status", "--json"], statusJson);
-      assertNoFragment(statusJson, KEY);
-      JSON.parse(statusJson.io.stdout);
-      const statusText = createMemoryCli({ fetch, env: { LUA_API_KEY: KEY } });
-      await runCli(["auth", "status"], statusText);
-      assertNoFragment(statusText, KEY);
-    });
+async function dashboardKey(e: EmulatedCli): Promise<string> {
+  const { apiKey } = await e.call("POST", "/_emulator/api-keys", { email: EMAIL }) as {
+    apiKey: string;
+  };
+  return apiKey;
+}
+
+Deno.test("a platform quoting 35 of the key's characters back: configure and status hide them", async () => {
+  for (
+    const args of [["auth", "configure", "--api-key"], ["auth", "status"], [
+      "auth",
+      "status",
+      "--json",
+    ]]
+  ) {
+    const e = hostileAccount((key) => `${key.slice(1)}@example.com`);
+    const key = await dashboardKey(e);
+    if (args[1] === "status") e.cli.vars.LUA_API_KEY = key;
+    const record = await runCli(args[1] === "configure" ? [...args, key] : args, e.cli);
+    assert.equal(record.exitCode, 0, e.cli.io.stderr);
+    assert.ok(e.cli.io.stdout.includes(REDACTED) || e.cli.io.stderr.includes(REDACTED));
+    assertNoFragment(e.cli, key);
+    if (args.includes("--json")) JSON.parse(e.cli.io.stdout);
   }
 });
 
 Deno.test("a server quoting the emailed code, or the sign-in token, is not repeated", async () => {
-  const code = "428571";
-  const verify = createMemoryCli({ fetch: echoing(400, () => `Code ${code} is not valid`) });
-  await runCli(["auth", "configure", "--email", EMAIL, "--otp", code], verify);
-  assert.ok(verify.io.stderr.startsWith("Error: "), verify.io.stderr);
-  assertNoFragment(verify, code);
-
-  // The request after the verification carries the token; the platform quotes it back.
-  const e: EmulatedCli = createEmulatedCli();
+  const e = hostileAccount(() => "ada@example.com");
   await runCli(["auth", "configure", "--email", EMAIL], e.cli);
-  const sent = e.emulator.outbox().at(-1)!.code;
-  const inner = e.cli.fetch;
-  let calls = 0;
+  const code = e.emulator.outbox().at(-1)!.code;
+  // The platform names the account of the new key with the code and the token it was given.
   let token = "";
+  const inner = e.cli.fetch;
   Object.assign(e.cli, {
     fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
-      if (++calls === 1) {
-        const response = await inner(input, init);
-        const body = await response.clone().json().catch(() => ({}));
-        token = JSON.stringify(body);
-        return response;
-      }
-      return await echoing(400, (s) => `Bad token ${s.slice(0, 200)}`)(input, init);
+      const request = new Request(input, init);
+      const bearer = request.headers.get("authorization")?.replace(/^Bearer /i, "") ?? "";
+      const response = await inner(request);
+      const text = await response.text();
+      const found = /"signInToken"\s*:\s*"([^"]+)"/.exec(text)?.[1];
+      if (found) token = found;
+      const quoted = text.replace(
+        /"(email|fullName)"\s*:\s*"[^"]*"/g,
+        (_m, k) => `"${k}": "code ${code}, token ${token || bearer}"`,
+      );
+      return new Response(quoted, { status: response.status, headers: response.headers });
     },
   });
-  await runCli(["auth", "configure", "--email", EMAIL, "--otp", sent], e.cli);
-  assert.ok(calls >= 2, "the second request was made");
-  for (const value of token.match(/[A-Za-z0-9_.-]{16,}/g) ?? []) assertNoFragment(e.cli, value);
+  // The command tells its output filter each secret as soon as it has it.
+  const learned: string[] = [];
+  const addSecret = e.cli.io.addSecret;
+  e.cli.io.addSecret = (secret) => {
+    learned.push(secret);
+    addSecret(secret);
+  };
+  const record = await runCli(["auth", "configure", "--email", EMAIL, "--otp", code], e.cli);
+  assert.equal(record.exitCode, 0, e.cli.io.stderr);
+  assert.ok(token.length >= 8, "the emulator issued a sign-in token");
+  assert.ok(learned.includes(code), "the code is a secret of the run");
+  assert.ok(learned.includes(token), "the sign-in token is a secret of the run");
+  assert.ok(learned.includes(e.cli.fs.peek("/home/user/.lua-cli/credentials")!), "and the key");
+  assertNoFragment(e.cli, code);
+  assertNoFragment(e.cli, token);
 });
 
-Deno.test("escape sequences in server answers never reach the terminal", async () => {
-  const hostile = "\x1b]0;pwned\x07\x1b[2J\x1b[H\x9b31m\r";
-  const fetch = echoing(400, () => `bad${hostile}`);
-  const cli = createMemoryCli({ fetch, env: { LUA_API_KEY: KEY } });
-  await runCli(["auth", "status"], cli);
-  assertNoEscapes(cli);
-  const json = createMemoryCli({ fetch, env: { LUA_API_KEY: KEY } });
-  await runCli(["auth", "status", "--json"], json);
-  assertNoEscapes(json);
+Deno.test("escape sequences from the platform never reach the terminal", async () => {
+  const hostile = "ada\x1b]0;pwned\x07\x1b[2J\x1b[H\x9b31m\r@example.com";
+  for (const args of [["auth", "status"], ["auth", "status", "--json"]]) {
+    const e = hostileAccount(() => hostile);
+    e.cli.vars.LUA_API_KEY = await dashboardKey(e);
+    assert.equal((await runCli(args, e.cli)).exitCode, 0, e.cli.io.stderr);
+    assert.match(e.cli.io.stdout, /ada(\[2J\[H)?31m@example\.com|ada@example\.com/);
+    assertNoEscapes(e.cli);
+  }
 });
 
 Deno.test("a key in the wrong argument is never echoed", async (t) => {
@@ -131,10 +172,12 @@ Deno.test("a key in the wrong argument is never echoed", async (t) => {
   }
 });
 
-Deno.test("a 50 MB email from the server is shown capped", async () => {
-  const huge = `${"a".repeat(50 * 1024 * 1024)}@example.com`;
-  const fetch = echoing(400, () => huge);
-  const cli = createMemoryCli({ fetch, env: { LUA_API_KEY: KEY } });
-  await runCli(["auth", "status"], cli);
-  assert.ok(cli.io.stdout.length + cli.io.stderr.length < 64 * 1024);
+Deno.test("a huge email from the platform is shown capped", async () => {
+  const huge = `${"a".repeat(4 * 1024 * 1024)}@example.com`;
+  for (const args of [["auth", "status"], ["auth", "status", "--json"]]) {
+    const e = hostileAccount(() => huge);
+    e.cli.vars.LUA_API_KEY = await dashboardKey(e);
+    await runCli(args, e.cli);
+    assert.ok(e.cli.io.stdout.length + e.cli.io.stderr.length < 64 * 1024, args.join(" "));
+  }
 });
