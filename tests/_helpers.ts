@@ -129,24 +129,7 @@ export async function lua(
   options: LuaOptions = {},
 ): Promise<RunResult> {
   const started = performance.now();
-  const command = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--config",
-      join(ROOT, "deno.json"),
-      ...(options.permissions ?? LUA_PERMISSIONS),
-      MAIN,
-      ...args,
-    ],
-    cwd: sb.cwd,
-    clearEnv: true,
-    env: options.exactEnv ?? { ...baseEnv(sb), ...options.env },
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  });
-  const child = command.spawn();
+  const child = spawnLua(sb, args, options, options.stdin === undefined ? "null" : "piped");
   if (options.stdin !== undefined) {
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode(options.stdin));
@@ -160,6 +143,40 @@ export async function lua(
     stderr: decoder.decode(output.stderr),
     ms: performance.now() - started,
   };
+}
+
+/**
+ * Starts `main.ts` as {@linkcode lua} does, for a test that drives stdin or stdout itself.
+ *
+ * @param sb The sandbox.
+ * @param args The CLI arguments.
+ * @param options Environment and permissions (`stdin` is ignored).
+ * @param stdin `"piped"` to write stdin, `"null"` for none.
+ * @returns The child, stdout and stderr piped.
+ */
+export function spawnLua(
+  sb: Sandbox,
+  args: readonly string[],
+  options: Omit<LuaOptions, "stdin"> = {},
+  stdin: "piped" | "null" = "null",
+): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--config",
+      join(ROOT, "deno.json"),
+      ...(options.permissions ?? LUA_PERMISSIONS),
+      MAIN,
+      ...args,
+    ],
+    cwd: sb.cwd,
+    clearEnv: true,
+    env: options.exactEnv ?? { ...baseEnv(sb), ...options.env },
+    stdin,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
 }
 
 /**
