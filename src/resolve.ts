@@ -75,9 +75,11 @@ function envKey(ctx: Context): string | undefined {
   try {
     return validateApiKey(raw);
   } catch (error) {
-    const why = error instanceof Error ? error.message.replace(/^The API key /, "it ") : "";
+    const why = error instanceof Error
+      ? error.message.replace(/^The API key /, "it ").replace(/\.$/, "")
+      : "it is not a key";
     throw new UsageError(
-      `The ${API_KEY_VARIABLE} environment variable is not a usable key: ${why}`,
+      `Cannot use the ${API_KEY_VARIABLE} environment variable: ${why}`,
       {
         hints: [`Set it to the key alone, or unset it: unset ${API_KEY_VARIABLE}`],
         cause: error,

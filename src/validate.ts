@@ -78,7 +78,7 @@ export function validateEmail(email: string): string {
     const shown = printableArgument(value);
     throw new UsageError(
       shown === "…"
-        ? "That is not a valid email address: it needs a name, one @ and a domain with a dot."
+        ? "That is not a valid email address: it needs a name, one @ and a domain with a dot"
         : `"${shown}" is not a valid email address.`,
     );
   }

@@ -87,7 +87,7 @@ Deno.test("validateEmail(): the value is echoed only when short and word-like", 
       assert.ok(error instanceof UsageError);
       assert.equal(
         error.message,
-        "That is not a valid email address: it needs a name, one @ and a domain with a dot.",
+        "That is not a valid email address: it needs a name, one @ and a domain with a dot",
       );
       return true;
     });

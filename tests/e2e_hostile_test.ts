@@ -77,7 +77,10 @@ Deno.test("stdin: hundreds of MB without a newline is exit 2, read no further th
     const output = await feedForever(child, "x");
     const stderr = new TextDecoder().decode(output.stderr);
     assert.equal(output.code, 2, stderr);
-    assert.match(stderr, /^Error: stdin holds more than 64 KiB before its first newline/);
+    assert.match(
+      stderr,
+      /^Error: Cannot read the key from stdin: more than 64 KiB came before its first newline/,
+    );
   } finally {
     await sb.cleanup();
   }
@@ -143,7 +146,7 @@ Deno.test("LUA_API_KEY with a control character: exit 2 naming the variable, not
       assert.equal(result.code, 2, result.stderr);
       assert.match(
         result.stderr,
-        /^Error: The LUA_API_KEY environment variable is not a usable key/m,
+        /^Error: Cannot use the LUA_API_KEY environment variable: it /m,
       );
       assert.ok(longestRun(result.stdout + result.stderr, KEY) < 8, result.stderr);
       assert.ok(!result.stderr.includes("\x1b"), JSON.stringify(result.stderr));

@@ -257,8 +257,8 @@ async function readKeyArgument(cli: CliContext, value: string): Promise<string> 
   if (cli.io.stdinTerminal) {
     if (cli.io.canPrompt()) return await askKey(cli);
     throw new UsageError(
-      "--api-key - reads the key from stdin, and stdin is a terminal: pipe the key in instead.",
-      { hints: ['printf %s "$KEY" | lua auth configure --api-key -'] },
+      "Cannot read the key from stdin: it is a terminal, where the key would show as it is typed",
+      { hints: ['Pipe it in: printf %s "$KEY" | lua auth configure --api-key -'] },
     );
   }
   return validateApiKey(await cli.io.readStdinLine());

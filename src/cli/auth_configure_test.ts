@@ -295,7 +295,7 @@ Deno.test("--api-key -: `yes |` ends at the first line; a flood without newline 
   const flood = createEmulatedCli({ stdin: endless("x".repeat(65_536)) });
   await assert.rejects(runConfigure({ apiKey: "-" }, flood.cli), (error: unknown) => {
     assert.ok(error instanceof UsageError);
-    assert.match(error.message, /^stdin holds more than 64 KiB/);
+    assert.match(error.message, /^Cannot read the key from stdin: more than 64 KiB/);
     return true;
   });
   assert.deepEqual(flood.requests, [], "nothing is sent");
@@ -320,7 +320,7 @@ Deno.test("--api-key - on a terminal: asked masked, never read as echoed text", 
   const refused = createEmulatedCli({ stdinTerminal: true });
   await assert.rejects(runConfigure({ apiKey: "-" }, refused.cli), (error: unknown) => {
     assert.ok(error instanceof UsageError);
-    assert.match(error.message, /stdin is a terminal: pipe the key in/);
+    assert.match(error.message, /^Cannot read the key from stdin: it is a terminal/);
     return true;
   });
 });

@@ -261,7 +261,7 @@ Deno.test("a control character in LUA_API_KEY: exit 2 naming the variable, nothi
     assert.equal(record.exitCode, 2, cli.io.stderr);
     assert.match(
       cli.io.stderr,
-      /^Error: The LUA_API_KEY environment variable is not a usable key/m,
+      /^Error: Cannot use the LUA_API_KEY environment variable: it /m,
     );
     assert.ok(!cli.io.stderr.includes(OLD_KEY.slice(0, 8)), cli.io.stderr);
   }

@@ -41,9 +41,9 @@ export async function readFirstLine(
       const part = newline < 0 ? value : value.subarray(0, newline);
       if (total + part.length > maxBytes) {
         throw new UsageError(
-          `stdin holds more than ${
+          `Cannot read the key from stdin: more than ${
             maxBytes / 1024
-          } KiB before its first newline; an API key is far shorter.`,
+          } KiB came before its first newline`,
           { hints: ['Pipe the key alone: printf %s "$KEY" | lua auth configure --api-key -'] },
         );
       }

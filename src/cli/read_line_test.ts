@@ -32,7 +32,10 @@ Deno.test("readFirstLine: more than the limit before a newline is a usage error,
   await assert.rejects(() => readFirstLine(flood.stream, MAX_KEY_INPUT_BYTES), (error: unknown) => {
     assert.ok(error instanceof UsageError);
     assert.equal(error.exitCode, 2);
-    assert.match(error.message, /^stdin holds more than 64 KiB before its first newline/);
+    assert.match(
+      error.message,
+      /^Cannot read the key from stdin: more than 64 KiB came before its first newline$/,
+    );
     return true;
   });
   assert.ok(flood.cancelled());
