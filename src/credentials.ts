@@ -36,7 +36,8 @@ const MAX_FILE_BYTES = 64 * 1024;
 
 /**
  * Turns a file system failure into a {@linkcode FileError} naming the file, or a
- * {@linkcode PermissionError} when a Deno permission is missing.
+ * {@linkcode PermissionError} when a Deno permission is missing (but not for a special file
+ * that only `--allow-all` would open: that is a {@linkcode FileError}).
  *
  * @param error What the file system threw.
  * @param what How to describe the operation, e.g. `Cannot read credentials file`.
@@ -44,6 +45,13 @@ const MAX_FILE_BYTES = 64 * 1024;
  * @returns An error for the user.
  */
 export function fileErrorFrom(error: unknown, what: string, path: string): LuaError {
+  // Deno opens special files (a link to /proc/self/environ) only with --allow-all: the file is
+  // not one we can use, and that is no reason to ask for every permission.
+  if (error instanceof Error && error.name === "NotCapable" && /--allow-all/.test(error.message)) {
+    return new FileError(`${what} "${path}": it is a special file, not a regular one.`, path, {
+      cause: error,
+    });
+  }
   const converted = permissionErrorFrom(error);
   if (converted instanceof LuaError) return converted;
   let reason = error instanceof Error ? error.message : String(error);

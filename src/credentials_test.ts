@@ -1035,3 +1035,19 @@ Deno.test({
     assert.ok(syncDir > rename, `no fsync of the folder after the rename:\n${lines.join("\n")}`);
   },
 });
+
+Deno.test("readCredentials(): a link to a special file is a FileError, never a demand for --allow-all", async () => {
+  const ctx = stored(KEY);
+  ctx.fs.failNext(
+    "readTextFile",
+    new Deno.errors.NotCapable(
+      'Requires all access to "/proc/4242/environ", run again with the --allow-all flag',
+    ),
+  );
+  await assert.rejects(readCredentials(ctx), (error: unknown) => {
+    assert.ok(error instanceof FileError, String(error));
+    assert.ok(!error.message.includes("--allow-all"), error.message);
+    assert.match(error.message, /it is a special file, not a regular one\.$/);
+    return true;
+  });
+});

@@ -156,7 +156,7 @@ Deno.test("LUA_API_KEY with a control character: exit 2 naming the variable, not
 });
 
 Deno.test({
-  name: ".env linked to /proc/self/environ: a warning, never a demand for --allow-all",
+  name: ".env or credentials linked to /proc/self/environ: never a demand for --allow-all",
   ignore: Deno.build.os !== "linux",
   fn: async () => {
     await withWorld(async ({ run, sb }) => {
@@ -166,6 +166,17 @@ Deno.test({
       assert.ok(!result.stderr.includes("--allow-all"), result.stderr);
       assert.match(result.stderr, /Ignoring ".*\.env": it is a special file/);
       assert.match(result.stderr, /^Error: No API key found/m);
+
+      // The credentials file linked there: a file we cannot use (exit 1), not --allow-all.
+      await Deno.mkdir(join(sb.home, ".lua-cli"), { mode: 0o700 });
+      await Deno.symlink("/proc/self/environ", sb.credentials);
+      const linked = await run(["auth", "key", "--force"]);
+      assert.equal(linked.code, 1, linked.stderr);
+      assert.ok(!linked.stderr.includes("--allow-all"), linked.stderr);
+      assert.match(
+        linked.stderr,
+        /^Error: Cannot read credentials file ".*": it is a special file/m,
+      );
     });
   },
 });
