@@ -197,6 +197,8 @@ export async function readCredentials(
  * never chmodded: its target may be shared, and its mode is not ours to change.
  */
 async function ensureConfigDir(ctx: Context, dir: string): Promise<void> {
+  const inTheWay = (cause?: unknown): FileError =>
+    new FileError(`Cannot create directory "${dir}": a file is in the way.`, dir, { cause });
   try {
     let info = await ctx.fs.lstat(dir).catch((error) => {
       if (error instanceof Deno.errors.NotFound) return undefined;
@@ -207,19 +209,16 @@ async function ensureConfigDir(ctx: Context, dir: string): Promise<void> {
       info = await ctx.fs.lstat(dir);
     }
     if (info.isSymlink) {
-      if (!(await ctx.fs.stat(dir)).isDirectory) throw new Deno.errors.NotADirectory(dir);
+      if (!(await ctx.fs.stat(dir)).isDirectory) throw inTheWay();
       return;
     }
-    if (!info.isDirectory) throw new Deno.errors.AlreadyExists(dir);
+    if (!info.isDirectory) throw inTheWay();
     if (ctx.os !== "windows" && info.mode !== null && (info.mode & 0o777) !== 0o700) {
       await ctx.fs.chmod(dir, 0o700);
     }
   } catch (error) {
-    if (error instanceof Deno.errors.AlreadyExists || error instanceof Deno.errors.NotADirectory) {
-      throw new FileError(`Cannot create directory "${dir}": a file is in the way.`, dir, {
-        cause: error,
-      });
-    }
+    if (error instanceof FileError) throw error;
+    if (error instanceof Deno.errors.AlreadyExists) throw inTheWay(error);
     throw fileErrorFrom(error, "Cannot create directory", dir);
   }
 }
