@@ -42,9 +42,35 @@ export interface PtySession {
  * @param env Extra environment.
  * @returns The session.
  */
-export async function startPty(
+export function startPty(
   sb: Sandbox,
   args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<PtySession> {
+  return startPtyCommand(sb, [
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    "--config",
+    join(ROOT, "deno.json"),
+    ...LUA_PERMISSIONS,
+    MAIN,
+    ...args,
+  ], env);
+}
+
+/**
+ * Starts any program in a pseudo-terminal with the sandbox's HOME and working directory and an
+ * otherwise empty environment (plus `TERM=xterm`).
+ *
+ * @param sb The sandbox.
+ * @param argv The program and its arguments.
+ * @param env Extra environment.
+ * @returns The session.
+ */
+export async function startPtyCommand(
+  sb: Sandbox,
+  argv: readonly string[],
   env: Record<string, string> = {},
 ): Promise<PtySession> {
   const socket = `lua-test-${crypto.randomUUID().slice(0, 8)}`;
@@ -56,14 +82,7 @@ export async function startPty(
     "env",
     "-i",
     ...Object.entries(vars).map(([k, v]) => quote(`${k}=${v}`)),
-    quote(Deno.execPath()),
-    "run",
-    "--quiet",
-    "--config",
-    quote(join(ROOT, "deno.json")),
-    ...LUA_PERMISSIONS,
-    quote(MAIN),
-    ...args.map(quote),
+    ...argv.map(quote),
     ";",
     "echo",
     "EXIT=$?;",

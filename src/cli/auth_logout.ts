@@ -10,6 +10,7 @@ import { AuthenticationError, UsageError } from "../errors.ts";
 import { credentialsPath } from "../paths.ts";
 import { describeSource, listKeySources } from "../resolve.ts";
 import { type CliContext, platformClient, say, warn } from "./cli_context.ts";
+import { type Command, defineCommand } from "./command.ts";
 import { styles } from "./io.ts";
 
 /** Options of `lua auth logout`. */
@@ -42,11 +43,10 @@ async function warnRemainingSources(cli: CliContext): Promise<void> {
  *
  * @param options The flags.
  * @param cli The command run.
- * @returns The exit code.
  * @throws {UsageError} When confirmation is needed and there is no terminal.
  * @throws {UnavailableError} When `--revoke` cannot reach the platform; nothing is deleted.
  */
-export async function runLogout(options: LogoutOptions, cli: CliContext): Promise<number> {
+export async function runLogout(options: LogoutOptions, cli: CliContext): Promise<void> {
   const path = credentialsPath(cli);
   const exists = await cli.fs.lstat(path).then(() => true, (error) => {
     if (error instanceof Deno.errors.NotFound) return false;
@@ -55,7 +55,7 @@ export async function runLogout(options: LogoutOptions, cli: CliContext): Promis
   if (!exists) {
     say(cli, `No API key is stored in ${path}; nothing to delete.`);
     await warnRemainingSources(cli);
-    return 0;
+    return;
   }
   if (!options.force) {
     if (!cli.io.canPrompt()) {
@@ -66,7 +66,7 @@ export async function runLogout(options: LogoutOptions, cli: CliContext): Promis
     }
     if (!(await cli.io.prompt.confirm(LOGOUT_PROMPT))) {
       say(cli, "Cancelled. Nothing was deleted.");
-      return 0;
+      return;
     }
   }
   let revoked = false;
@@ -94,5 +94,13 @@ export async function runLogout(options: LogoutOptions, cli: CliContext): Promis
     );
   }
   await warnRemainingSources(cli);
-  return 0;
 }
+
+/** `lua auth logout`, declared. */
+export const logoutCommand: Command = defineCommand({
+  name: "logout",
+  summary: "Delete the stored credentials file.",
+  flags: { force: { short: "f", help: "Delete without asking." } },
+  // `--revoke` is being removed on main (issue 9); it is not declared here.
+  run: (flags, cli) => runLogout({ force: flags.force, revoke: false }, cli),
+});
