@@ -35,6 +35,8 @@ export interface ArgumentSpec {
   readonly name: string;
   /** The words it accepts. */
   readonly choices: readonly string[];
+  /** The word used when none is given; without it, the argument is required. */
+  readonly default?: string;
 }
 
 /** What a run gets besides its flags. */

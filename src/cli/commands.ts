@@ -11,6 +11,7 @@ import { logoutCommand } from "./auth_logout.ts";
 import { statusCommand } from "./auth_status.ts";
 import type { GroupSpec } from "./command.ts";
 import { completionCommand } from "./completion.ts";
+import { telemetryCommand } from "./telemetry.ts";
 
 /** `lua auth`. */
 export const AUTH: GroupSpec = {
@@ -34,7 +35,7 @@ export const AUTH: GroupSpec = {
 export const PROGRAM: GroupSpec = {
   name: "lua",
   summary: "The Lua platform CLI.",
-  commands: [AUTH, completionCommand],
+  commands: [AUTH, completionCommand, telemetryCommand],
   notes: [
     "Exit codes: 0 ok, 1 error, 2 usage, 9 authentication, 11 platform unavailable, 130 interrupted.",
     "Environment: LUA_API_KEY, LUA_AUTH_URL, LUA_API_URL, LUA_TELEMETRY=false, NO_COLOR.",

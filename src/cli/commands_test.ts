@@ -37,7 +37,7 @@ Deno.test("the table: auth has configure (login), key, logout, status (whoami), 
     status: ["whoami"],
     token: [],
   });
-  assert.deepEqual(PROGRAM.commands.map((c) => c.name), ["auth", "completion"]);
+  assert.deepEqual(PROGRAM.commands.map((c) => c.name), ["auth", "completion", "telemetry"]);
 });
 
 Deno.test("the table: every example starts with or pipes into the program", () => {

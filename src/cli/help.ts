@@ -70,7 +70,9 @@ function groupHelp(path: readonly (GroupSpec | Command)[], group: GroupSpec): st
 
 function commandHelp(path: readonly (GroupSpec | Command)[], command: Command): string[] {
   const line = path.map((p) => p.name).join(" ");
-  const argument = command.argument ? ` <${command.argument.choices.join("|")}>` : "";
+  const spec = command.argument;
+  const choices = spec?.choices.join("|");
+  const argument = !spec ? "" : spec.default === undefined ? ` <${choices}>` : ` [${choices}]`;
   const rows: [string, string][] = Object.entries(command.flags).map(([key, flag]) => {
     const long = longFlag(key) + (flag.value === undefined ? "" : ` <${flag.value}>`);
     return [flag.short ? `-${flag.short}, ${long}` : long, flag.help];

@@ -258,7 +258,7 @@ function parseCommand(
       { hints: [`Run '${commandLine(path)} --help' for its usage.`] },
     );
   }
-  const argument = positionals[0];
+  const argument = positionals[0] ?? spec?.default;
   if (spec && argument === undefined) {
     throw new UsageError(
       `'${commandLine(path)}' needs its ${spec.name}: one of ${spec.choices.join(", ")}`,

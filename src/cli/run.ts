@@ -50,7 +50,9 @@ export async function runCli(args: readonly string[], cli: CliContext): Promise<
       cli.io.out(programText(cli, renderHelp(parsed.path)));
     } else {
       const { command, flags, argument } = parsed;
-      record.command = parsed.path.slice(1).map((entry) => entry.name).join(" ");
+      // The path, and the argument when the command takes one: a word from its fixed set.
+      const words = [...parsed.path.slice(1).map((entry) => entry.name), argument ?? ""];
+      record.command = words.join(" ").trimEnd();
       if (command.mode) record.mode = command.mode(flags);
       await command.run(flags, cli, { argument, program: PROGRAM });
     }

@@ -170,3 +170,27 @@ Deno.test("status's failure is reported once, by the reporter", async () => {
   assert.match(blocked.io.stderr, /^Error: .*malformed/);
   assert.equal(blocked.io.stderr.split("Error:").length, 2, "one Error: line");
 });
+
+Deno.test("telemetry on|off|status runs from the table and records its action", async () => {
+  const off = createMemoryCli();
+  assert.deepEqual(await runCli(["telemetry", "off"], off), {
+    command: "telemetry off",
+    exitCode: 0,
+  });
+  const status = createMemoryCli();
+  status.fs.putDir("/home/user/.lua-cli", 0o700);
+  status.fs.putFile(
+    "/home/user/.lua-cli/telemetry.json",
+    off.fs.peek("/home/user/.lua-cli/telemetry.json")!,
+  );
+  assert.deepEqual(await runCli(["telemetry"], status), {
+    command: "telemetry status",
+    exitCode: 0,
+  });
+  assert.equal(status.io.stdout, "Telemetry: disabled\n");
+  const typo = createMemoryCli();
+  const record = await runCli(["telemetry", "of"], typo);
+  assert.deepEqual(record, { command: "", exitCode: 2 });
+  assert.match(typo.io.stderr, /unknown action 'of'/);
+  assert.match(typo.io.stderr, /Did you mean o(n|ff) or o(n|ff)\?/);
+});
