@@ -43,6 +43,8 @@ interface Case {
 
 interface Measured {
   median: number;
+  /** The median over rounds of this run's time over its floor's in the same round. */
+  ratio: number | undefined;
   p10: number;
   p90: number;
   rssMiB: number | null;
@@ -113,7 +115,8 @@ async function peakRss(c: Case, env: Record<string, string>, cwd: string): Promi
 
 /**
  * Measures every case round-robin: each repetition runs every case once, so that the floors and
- * the commands share the machine's noise and their ratios stay stable.
+ * the commands share the machine's noise; a case's ratio is the median of its ratios to the
+ * floor round by round, which a busy machine disturbs less than the ratio of two medians.
  */
 async function measureAll(
   cases: Case[],
@@ -135,11 +138,14 @@ async function measureAll(
       for (const [j, c] of cases.entries()) rss[j]!.push(await peakRss(c, envOf(c), cwd));
     }
   }
-  return cases.map((_, j) => {
-    const sorted = times[j]!.sort((a, b) => a - b);
+  return cases.map((c, j) => {
+    const floor = c.floor === undefined ? undefined : times[c.floor]!;
+    const ratios = floor ? times[j]!.map((t, i) => t / floor[i]!).sort((a, b) => a - b) : [];
+    const sorted = [...times[j]!].sort((a, b) => a - b);
     const samples = rss[j]!.sort((a, b) => a - b);
     return {
       median: quantile(sorted, 0.5),
+      ratio: ratios.length > 0 ? quantile(ratios, 0.5) : undefined,
       p10: quantile(sorted, 0.1),
       p90: quantile(sorted, 0.9),
       rssMiB: samples.length > 0 ? quantile(samples, 0.5) : null,
@@ -308,7 +314,7 @@ export async function bench(): Promise<number> {
     for (const [index, c] of cases.entries()) {
       const m = results[index]!;
       const base = c.floor === undefined ? undefined : results[c.floor]!;
-      const timeRatio = base ? m.median / base.median : undefined;
+      const timeRatio = m.ratio;
       const memRatio = base && m.rssMiB !== null && base.rssMiB !== null
         ? m.rssMiB / base.rssMiB
         : undefined;

@@ -7,6 +7,7 @@
  */
 
 import { UsageError } from "../errors.ts";
+import { printableArgument } from "../printable_argument.ts";
 import {
   type Command,
   type FlagSpec,
@@ -44,25 +45,6 @@ export type Parsed =
 
 const HELP = new Set(["-h", "--help"]);
 const VERSION = new Set(["-v", "--version"]);
-
-/**
- * An argument as it may be echoed in an error: a mistyped word, but never something that could
- * be a pasted key (anything long, or with digits, underscores or other characters).
- *
- * @example
- * ```ts
- * import { printableArgument } from "./parse.ts";
- * import assert from "node:assert/strict";
- * assert.equal(printableArgument("configur"), "configur");
- * assert.equal(printableArgument("api_0123456789abcdef0123456789abcdef"), "…");
- * ```
- *
- * @param arg An argument from the command line.
- * @returns The argument, or `…`.
- */
-export function printableArgument(arg: string): string {
-  return /^(?:--?)?[a-zA-Z][a-zA-Z-]{0,29}$/.test(arg) ? arg : "…";
-}
 
 /**
  * The optimal string alignment distance: insertions, deletions, substitutions and swaps of
@@ -146,9 +128,8 @@ function unknownOption(
   known: readonly string[],
   path: readonly (GroupSpec | Command)[],
 ): UsageError {
-  const [name = arg, value] = arg.split(/=(.*)/s, 2);
-  const shown = printableArgument(name) + (value === undefined ? "" : "=…");
-  return new UsageError(`unknown option '${shown}'`, {
+  const name = arg.split("=", 1)[0]!;
+  return new UsageError(`unknown option '${printableArgument(arg)}'`, {
     hints: [
       ...didYouMean(name, known),
       `Run '${commandLine(path)} --help' to see the options.`,
