@@ -8,6 +8,10 @@
  * npx -y deno@2.9.6 task bench [--runs 21] [--warmup 3] [--npm]
  * ```
  *
+ * The time ratio is the median of per-round ratios (held to the targets); the p10 ratio, of the
+ * fastest tenth of each, shows what the code costs when other work on the machine does not add
+ * to it.
+ *
  * Telemetry is off during the runs (`LUA_TELEMETRY=false`), except in one row that sends it to
  * an emulator on loopback (its cost over a real network is bounded at 150 ms by design). Peak memory comes from GNU time (`/usr/bin/time`); where
  * it is missing, memory is reported as n/a.
@@ -304,6 +308,7 @@ export async function bench(): Promise<number> {
     "median ms",
     "p10–p90 ms",
     "time ratio",
+    "p10 ratio",
     "target",
     "peak MiB",
     "mem ratio",
@@ -327,6 +332,7 @@ export async function bench(): Promise<number> {
         m.median.toFixed(1),
         `${m.p10.toFixed(1)}–${m.p90.toFixed(1)}`,
         timeRatio === undefined ? "1.00" : timeRatio.toFixed(2),
+        base ? (m.p10 / base.p10).toFixed(2) : "1.00",
         c.timeTarget === undefined ? "" : `≤ ${c.timeTarget} ${timeOk ? "ok" : "MISSED"}`,
         m.rssMiB === null ? "n/a" : m.rssMiB.toFixed(1),
         memRatio === undefined ? (base ? "n/a" : "1.00") : memRatio.toFixed(2),
