@@ -44,7 +44,7 @@ Deno.test("e2e: token, whoami, login, help auth status, a typo and completion", 
     assert.equal(
       typo!.stderr,
       "Error: unknown command 'staus'\n  Did you mean status?\n" +
-        "  Run 'lua auth --help' to see the commands.\n",
+        "  Run: lua auth --help\n",
     );
     assert.equal(completion!.code, 0);
     assert.match(completion!.stdout, /^complete -F _lua_complete lua$/m);

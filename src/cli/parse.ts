@@ -118,7 +118,7 @@ function unknownCommand(word: string, path: readonly (GroupSpec | Command)[]): U
   return new UsageError(`unknown command '${printableArgument(word)}'`, {
     hints: [
       ...didYouMean(word, words),
-      `Run '${commandLine(path)} --help' to see the commands.`,
+      `Run: ${commandLine(path)} --help`,
     ],
   });
 }
@@ -132,7 +132,7 @@ function unknownOption(
   return new UsageError(`unknown option '${printableArgument(arg)}'`, {
     hints: [
       ...didYouMean(name, known),
-      `Run '${commandLine(path)} --help' to see the options.`,
+      `Run: ${commandLine(path)} --help`,
     ],
   });
 }
@@ -236,7 +236,7 @@ function parseCommand(
     const extra = positionals[expected]!;
     throw new UsageError(
       `unexpected argument '${printableArgument(extra)}' for '${commandLine(path)}'`,
-      { hints: [`Run '${commandLine(path)} --help' for its usage.`] },
+      { hints: [`Run: ${commandLine(path)} --help`] },
     );
   }
   const argument = positionals[0] ?? spec?.default;

@@ -136,7 +136,7 @@ Deno.test("parseLine: unknown commands, with the nearest word", () => {
   usage(["auth", "configur"], /unknown command 'configur'/, /Did you mean configure\?/);
   usage(["auth", "loign"], /unknown command 'loign'/, /Did you mean login\?/);
   usage(["auth", "whoam"], /unknown command/, /Did you mean whoami\?/);
-  usage(["frob"], /unknown command 'frob'/, /Run 'lua --help'/);
+  usage(["frob"], /unknown command 'frob'/, /^Run: lua --help$/);
   usage(["auht", "status"], /unknown command 'auht'/, /Did you mean auth\?/);
   const error = usage(["frob"], /frob/);
   assert.ok(!error.hints.some((h) => h.includes("Did you mean")));

@@ -151,7 +151,7 @@ Deno.test("run as lua-ai, help, hints and examples say lua-ai", async () => {
   assert.doesNotMatch(hints.io.stderr, /(?<![\w.-])lua /);
   const typo = createMemoryCli({ programName: "lua-ai" });
   await runCli(["auth", "staus"], typo);
-  assert.match(typo.io.stderr, /Run 'lua-ai auth --help'/);
+  assert.match(typo.io.stderr, /Run: lua-ai auth --help\n/);
   const status = createMemoryCli({ programName: "lua-ai" });
   await runCli(["auth", "status", "--offline"], status);
   assert.match(status.io.stdout, /Run: lua-ai auth configure/);
