@@ -42,6 +42,6 @@ Deno.test("the table: auth has configure (login), key, logout, status (whoami), 
 
 Deno.test("the table: every example starts with or pipes into the program", () => {
   for (const entry of [PROGRAM, AUTH, ...commands(PROGRAM)]) {
-    for (const [line] of entry.examples ?? []) assert.match(line, /(^|[|(] ?|\.\.\. )lua /, line);
+    for (const [line] of entry.examples ?? []) assert.match(line, /(^|[|('] ?|\.\.\. )lua /, line);
   }
 });

@@ -221,10 +221,12 @@ export const completionCommand: Command = defineCommand({
   summary: "Print a shell completion script (bash, zsh or fish).",
   flags: {},
   argument: { name: "shell", choices: SHELLS },
+  // Lines that work whatever name the CLI was installed under (a completion file must otherwise
+  // be named after the command).
   examples: [
-    ["lua completion bash > ~/.local/share/bash-completion/completions/lua"],
-    ["echo 'source <(lua completion zsh)' >> ~/.zshrc"],
-    ["lua completion fish > ~/.config/fish/completions/lua.fish"],
+    ["echo 'source <(lua completion bash)' >> ~/.bashrc"],
+    ["echo 'source <(lua completion zsh)' >> ~/.zshrc", "after compinit"],
+    ["echo 'lua completion fish | source' >> ~/.config/fish/config.fish"],
   ],
   run: (_flags, cli: CliContext, { argument, program }) => {
     cli.io.out(completionScript(argument as Shell, cli.programName, program));

@@ -143,6 +143,7 @@ function helpPath(
   path: (GroupSpec | Command)[],
 ): (GroupSpec | Command)[] {
   for (const word of words) {
+    if (HELP.has(word)) break;
     const here = path.at(-1)!;
     if (!isGroup(here)) {
       throw new UsageError(`'${commandLine(path)}' has no command '${printableArgument(word)}'`);

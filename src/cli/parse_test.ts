@@ -116,6 +116,8 @@ Deno.test("parseLine: help, from every place it can be asked", () => {
     assert.equal(helpOf(args), "lua auth status", args.join(" "));
   }
   assert.equal(helpOf(["help", "completion"]), "lua completion");
+  assert.equal(helpOf(["help", "--help"]), "lua");
+  assert.equal(helpOf(["help", "auth", "-h"]), "lua auth");
   // After `--`, --help is an argument.
   usage(["auth", "key", "--", "--help"], /unexpected argument '--help'/);
   usage(["help", "frob"], /unknown command 'frob'/);
