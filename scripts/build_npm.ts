@@ -391,6 +391,7 @@ export const CLI_LAZY_IMPORTS: readonly string[] = [
   "src/cli/auth_configure.ts",
   "src/client.ts",
   "src/cli/telemetry.ts",
+  "src/cli/telemetry_send.ts",
 ];
 
 /**
