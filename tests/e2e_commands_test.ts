@@ -6,7 +6,8 @@
  */
 
 import assert from "node:assert/strict";
-import { lua, pool, sandbox } from "./_helpers.ts";
+import { join } from "node:path";
+import { baseEnv, lua, LUA_PERMISSIONS, pool, ROOT, sandbox } from "./_helpers.ts";
 
 const KEY = "api_e2e_dddddddddddddddddddddddddddd4444";
 
@@ -48,6 +49,48 @@ Deno.test("e2e: token, whoami, login, help auth status, a typo and completion", 
     );
     assert.equal(completion!.code, 0);
     assert.match(completion!.stdout, /^complete -F _lua_complete lua$/m);
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test("e2e: runCliMain's programName is what help, hints and completion say", async () => {
+  const sb = await sandbox();
+  try {
+    const entry = join(sb.dir, "lua_ai.ts");
+    const runner = new URL("../src/cli/main_run.ts", import.meta.url).href;
+    await Deno.writeTextFile(
+      entry,
+      `import { runCliMain } from ${JSON.stringify(runner)};\n` +
+        `Deno.exit(await runCliMain(Deno.args, { programName: "/usr/local/bin/lua-ai" }));\n`,
+    );
+    const run = (args: string[]) =>
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--quiet",
+          "--config",
+          join(ROOT, "deno.json"),
+          ...LUA_PERMISSIONS,
+          entry,
+          ...args,
+        ],
+        cwd: sb.cwd,
+        clearEnv: true,
+        env: baseEnv(sb),
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+    const help = await run(["auth", "configure", "--help"]);
+    assert.equal(help.code, 0, decode(help.stderr));
+    assert.match(decode(help.stdout), /^Usage: lua-ai auth configure \[options\]/);
+    assert.match(decode(help.stdout), /\$ lua-ai auth configure --email you@example\.com/);
+    const key = await run(["auth", "key"]);
+    assert.equal(key.code, 9);
+    assert.match(decode(key.stderr), /lua-ai auth configure +# Interactive setup/);
+    const completion = await run(["completion", "bash"]);
+    assert.match(decode(completion.stdout), /^complete -F _lua_ai_complete lua-ai$/m);
   } finally {
     await sb.cleanup();
   }
