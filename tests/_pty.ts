@@ -40,12 +40,14 @@ export interface PtySession {
  * @param sb The sandbox.
  * @param args The CLI arguments.
  * @param env Extra environment.
+ * @param permissions Deno permission flags instead of {@linkcode LUA_PERMISSIONS}.
  * @returns The session.
  */
 export function startPty(
   sb: Sandbox,
   args: readonly string[],
   env: Record<string, string> = {},
+  permissions: readonly string[] = LUA_PERMISSIONS,
 ): Promise<PtySession> {
   return startPtyCommand(sb, [
     Deno.execPath(),
@@ -53,7 +55,7 @@ export function startPty(
     "--quiet",
     "--config",
     join(ROOT, "deno.json"),
-    ...LUA_PERMISSIONS,
+    ...permissions,
     MAIN,
     ...args,
   ], env);
