@@ -29,8 +29,9 @@ Examples:
 const AUTH_HELP = `
 Key resolution order:
   1. LUA_API_KEY environment variable
-  2. ~/.lua-cli/credentials
-  3. LUA_API_KEY in .env in the current directory
+  2. the file LUA_API_KEY_FILE names (a mounted secret)
+  3. ~/.lua-cli/credentials
+  4. LUA_API_KEY in .env in the current directory
 
 Examples:
   $ lua auth configure --email you@example.com
