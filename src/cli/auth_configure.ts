@@ -37,6 +37,7 @@ import {
 import { validateApiKey, validateEmail, validateOtp } from "../validate.ts";
 import { describeAccount } from "./account.ts";
 import { type CliContext, platformClient, say, warn } from "./cli_context.ts";
+import { type Command, defineCommand } from "./command.ts";
 import { styles } from "./io.ts";
 
 /** Options of `lua auth configure`. */
@@ -269,12 +270,11 @@ async function readKeyArgument(cli: CliContext, value: string): Promise<string> 
  *
  * @param options The flags.
  * @param cli The command run.
- * @returns The exit code.
  * @throws {UsageError} For bad flags or input, before any request is sent.
  * @throws {AuthenticationError} For a rejected key or a wrong code.
  * @throws {UnavailableError} When the platform cannot be reached; nothing is stored.
  */
-export async function runConfigure(options: ConfigureOptions, cli: CliContext): Promise<number> {
+export async function runConfigure(options: ConfigureOptions, cli: CliContext): Promise<void> {
   const mode = configureMode(options);
   switch (mode) {
     case "api-key": {
@@ -298,5 +298,28 @@ export async function runConfigure(options: ConfigureOptions, cli: CliContext): 
       await interactive(cli);
       break;
   }
-  return 0;
 }
+
+/** `lua auth configure` (alias `login`), declared. */
+export const configureCommand: Command = defineCommand({
+  name: "configure",
+  aliases: ["login"],
+  summary: "Set up API key authentication.",
+  flags: {
+    apiKey: { value: "key", help: "Set the API key directly ('-' reads it from stdin)." },
+    email: { value: "email", help: "Request a code by email (step 1 of the OTP flow)." },
+    otp: {
+      value: "code",
+      help: "Verify the 6-digit code and generate a key (step 2, with --email).",
+    },
+  },
+  examples: [
+    ["lua auth configure", "interactive"],
+    ['lua auth configure --api-key "$KEY"', "a key from the dashboard"],
+    ['printf %s "$KEY" | lua auth configure --api-key -', "keeps the key out of argv"],
+    ["lua auth configure --email you@example.com", "step 1: emails a 6-digit code"],
+    ["lua auth configure --email you@example.com --otp 123456", "step 2: stores a new key"],
+  ],
+  mode: configureMode,
+  run: (flags, cli) => runConfigure(flags, cli),
+});

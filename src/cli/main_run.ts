@@ -7,7 +7,7 @@
 import { denoContext } from "../context.ts";
 import { dotenvPath } from "../dotenv.ts";
 import { runCli } from "./run.ts";
-import type { CliContext } from "./cli_context.ts";
+import { type CliContext, safeProgramName } from "./cli_context.ts";
 import { denoIo } from "./io.ts";
 import { envOptOut } from "./telemetry.ts";
 
@@ -20,15 +20,33 @@ function softEnv(name: string): string | undefined {
   return granted({ name: "env", variable: name }) ? Deno.env.get(name) : undefined;
 }
 
+/** Options of {@linkcode runCliMain}. */
+export interface MainOptions {
+  /**
+   * The name the program was invoked as, e.g. `lua-ai`: help, hints and examples say it. A
+   * launcher passes its own name (a path is cut to its base name; anything that is not a plain
+   * word is shown as `lua`). Default `lua`.
+   */
+  programName?: string;
+}
+
 /**
  * Runs the CLI in this process with the real context and terminal, then sends telemetry.
  *
  * @param args The arguments after the program name.
+ * @param options The program's name.
  * @returns The exit code for the process.
  */
-export async function runCliMain(args: readonly string[]): Promise<number> {
+export async function runCliMain(
+  args: readonly string[],
+  options: MainOptions = {},
+): Promise<number> {
   const started = performance.now();
-  const cli: CliContext = { ...denoContext(), io: denoIo(softEnv) };
+  const cli: CliContext = {
+    ...denoContext(),
+    io: denoIo(softEnv),
+    programName: safeProgramName(options.programName),
+  };
   const record = await runCli(args, cli);
   // An opt-out the CLI may not read must still count: send only when both switches are readable.
   const switchesReadable = granted({ name: "env", variable: "LUA_TELEMETRY" }) &&
