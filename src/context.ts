@@ -6,6 +6,8 @@
  * @module
  */
 
+import { FS_ERROR_CODES, FsError } from "./fs_error.ts";
+
 /** What the library needs to know about a directory entry. */
 export interface FileInfo {
   /** A regular file. */
@@ -31,8 +33,9 @@ export interface WriteOptions {
 }
 
 /**
- * The file operations the library uses, with the semantics and errors
- * (`Deno.errors.NotFound`, `Deno.errors.AlreadyExists`, …) of the Deno functions of the same name.
+ * The file operations the library uses, with the semantics of the Deno functions of the same
+ * name. An operating-system failure is an {@linkcode FsError} (`NotFound`, `AlreadyExists`, …),
+ * whatever the runtime; anything else (a missing Deno permission) is thrown as it is.
  */
 export interface FileSystem {
   /** Reads a whole file as UTF-8 text. */
@@ -59,7 +62,7 @@ export interface FileSystem {
 export interface Context {
   /** Reads an environment variable; `undefined` when unset. */
   env(name: string): string | undefined;
-  /** The operating system, as `Deno.build.os` names it. */
+  /** The operating system, as `Deno.build.os` names it; `"windows"` also picks `\\` for paths. */
   readonly os: string;
   /** The current working directory. */
   cwd(): string;
@@ -82,21 +85,44 @@ function toInfo(info: Deno.FileInfo): FileInfo {
   };
 }
 
+/**
+ * Deno's error for an operating-system failure as an {@linkcode FsError}: Deno's classes bear
+ * the names of the codes. Anything else (`NotCapable`, a `TypeError`) is returned as it is.
+ *
+ * @param error What a Deno file function threw.
+ * @returns The error to throw.
+ */
+export function fromDenoError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const code = FS_ERROR_CODES.find((name) => error instanceof Deno.errors[name]);
+  return code ? new FsError(code, error.message, { cause: error }) : error;
+}
+
+async function mapped<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw fromDenoError(error);
+  }
+}
+
 /** The real file system, through Deno's APIs. */
 export const denoFileSystem: FileSystem = {
-  readTextFile: (path) => Deno.readTextFile(path),
-  writeTextFile: (path, data, options = {}) => Deno.writeTextFile(path, data, options),
-  mkdir: (path, options = {}) => Deno.mkdir(path, options),
-  chmod: (path, mode) => Deno.chmod(path, mode),
-  rename: (from, to) => Deno.rename(from, to),
-  remove: (path) => Deno.remove(path),
-  stat: async (path) => toInfo(await Deno.stat(path)),
-  lstat: async (path) => toInfo(await Deno.lstat(path)),
-  readDir: async (path) => {
-    const names: string[] = [];
-    for await (const entry of Deno.readDir(path)) names.push(entry.name);
-    return names;
-  },
+  readTextFile: (path) => mapped(() => Deno.readTextFile(path)),
+  writeTextFile: (path, data, options = {}) =>
+    mapped(() => Deno.writeTextFile(path, data, options)),
+  mkdir: (path, options = {}) => mapped(() => Deno.mkdir(path, options)),
+  chmod: (path, mode) => mapped(() => Deno.chmod(path, mode)),
+  rename: (from, to) => mapped(() => Deno.rename(from, to)),
+  remove: (path) => mapped(() => Deno.remove(path)),
+  stat: (path) => mapped(async () => toInfo(await Deno.stat(path))),
+  lstat: (path) => mapped(async () => toInfo(await Deno.lstat(path))),
+  readDir: (path) =>
+    mapped(async () => {
+      const names: string[] = [];
+      for await (const entry of Deno.readDir(path)) names.push(entry.name);
+      return names;
+    }),
 };
 
 /**

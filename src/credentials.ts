@@ -7,6 +7,7 @@
 
 import type { Context } from "./context.ts";
 import { FileError, LuaError, permissionErrorFrom } from "./errors.ts";
+import { FsError, isFsError } from "./fs_error.ts";
 import { configDir, credentialsPath, joinPath, parentDir } from "./paths.ts";
 import { validateApiKey } from "./validate.ts";
 
@@ -47,10 +48,10 @@ export function fileErrorFrom(error: unknown, what: string, path: string): LuaEr
   const converted = permissionErrorFrom(error);
   if (converted instanceof LuaError) return converted;
   let reason = error instanceof Error ? error.message : String(error);
-  if (error instanceof Deno.errors.PermissionDenied) reason = "permission denied";
-  else if (error instanceof Deno.errors.IsADirectory) reason = "it is a directory";
-  else if (error instanceof Deno.errors.NotADirectory) reason = "a parent is not a directory";
-  else if (error instanceof Deno.errors.NotFound) reason = "no such file or directory";
+  if (isFsError(error, "PermissionDenied")) reason = "permission denied";
+  else if (isFsError(error, "IsADirectory")) reason = "it is a directory";
+  else if (isFsError(error, "NotADirectory")) reason = "a parent is not a directory";
+  else if (isFsError(error, "NotFound")) reason = "no such file or directory";
   return new FileError(`${what} "${path}": ${reason}.`, path, { cause: error });
 }
 
@@ -152,7 +153,7 @@ export async function readCredentials(
   try {
     info = await ctx.fs.stat(path);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
+    if (isFsError(error, "NotFound")) return undefined;
     throw fileErrorFrom(error, "Cannot read credentials file", path);
   }
   if (info.isDirectory) {
@@ -184,12 +185,12 @@ async function ensureConfigDir(ctx: Context, dir: string): Promise<void> {
   try {
     await ctx.fs.mkdir(dir, { recursive: true, mode: 0o700 });
     const info = await ctx.fs.stat(dir);
-    if (!info.isDirectory) throw new Deno.errors.NotADirectory(dir);
+    if (!info.isDirectory) throw new FsError("NotADirectory", dir);
     if (ctx.os !== "windows" && info.mode !== null && (info.mode & 0o077) !== 0) {
       await ctx.fs.chmod(dir, 0o700);
     }
   } catch (error) {
-    if (error instanceof Deno.errors.AlreadyExists) {
+    if (isFsError(error, "AlreadyExists")) {
       throw new FileError(`Cannot create directory "${dir}": a file is in the way.`, dir, {
         cause: error,
       });
@@ -201,7 +202,7 @@ async function ensureConfigDir(ctx: Context, dir: string): Promise<void> {
 async function removeStaleTemps(ctx: Context, dir: string): Promise<void> {
   const names = await ctx.fs.readDir(dir).catch(() => [] as string[]);
   for (const name of names.filter((n) => n.startsWith(TEMP_PREFIX))) {
-    const temp = joinPath(dir, name);
+    const temp = joinPath(ctx, dir, name);
     const info = await ctx.fs.lstat(temp).catch(() => undefined);
     const age = info?.mtime ? ctx.now() - info.mtime.getTime() : Infinity;
     if (age > STALE_TEMP_MS) await ctx.fs.remove(temp).catch(() => {});
@@ -240,7 +241,7 @@ export async function writeCredentials(ctx: Context, key: string): Promise<strin
   const dir = configDir(ctx);
   await ensureConfigDir(ctx, dir);
   await removeStaleTemps(ctx, dir);
-  const temp = joinPath(dir, TEMP_PREFIX + randomSuffix());
+  const temp = joinPath(ctx, dir, TEMP_PREFIX + randomSuffix());
   try {
     await ctx.fs.writeTextFile(temp, value, { mode: 0o600, createNew: true });
     if (ctx.os !== "windows") await ctx.fs.chmod(temp, 0o600);
@@ -280,7 +281,7 @@ export async function deleteCredentials(ctx: Context): Promise<string | undefine
     return path;
   } catch (error) {
     if (error instanceof FileError) throw error;
-    if (error instanceof Deno.errors.NotFound) return undefined;
+    if (isFsError(error, "NotFound")) return undefined;
     throw fileErrorFrom(error, "Cannot delete credentials file", path);
   }
 }

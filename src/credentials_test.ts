@@ -11,6 +11,7 @@ import {
   writeCredentials,
 } from "./credentials.ts";
 import { ExitCode, FileError, PermissionError, UsageError } from "./errors.ts";
+import { FsError } from "./fs_error.ts";
 import { createMemoryContext, type MemoryContext } from "./testing/memory_context.ts";
 
 const HOME = "/home/user";
@@ -224,7 +225,7 @@ Deno.test("readCredentials(): what is at the path", async (t) => {
 
   await t.step("PermissionDenied from the OS: FileError", async () => {
     const ctx = stored(KEY);
-    ctx.fs.failNext("readTextFile", new Deno.errors.PermissionDenied("os error 13"));
+    ctx.fs.failNext("readTextFile", new FsError("PermissionDenied", "os error 13"));
     await assert.rejects(readCredentials(ctx), isFileError(CREDENTIALS, /permission denied/));
   });
 
@@ -454,7 +455,7 @@ Deno.test("writeCredentials(): atomic replacement", async (t) => {
 
   await t.step("a failed chmod of the temporary file: FileError, no temp", async () => {
     const ctx = stored(OLD_KEY, 0o600, 0o700);
-    ctx.fs.failNext("chmod", new Deno.errors.PermissionDenied("Operation not permitted"));
+    ctx.fs.failNext("chmod", new FsError("PermissionDenied", "Operation not permitted"));
     await assert.rejects(writeCredentials(ctx, KEY), isFileError(CREDENTIALS, /permission denied/));
     assert.equal(ctx.fs.peek(CREDENTIALS), OLD_KEY);
     assert.deepEqual(tempsIn(ctx), []);
@@ -570,7 +571,7 @@ Deno.test("writeCredentials(): stale temporary files", async (t) => {
     const ctx = stored(OLD_KEY);
     ctx.fs.putFile(`${DIR}/${TEMP_PREFIX}old`, "x");
     ctx.advance(120_000);
-    ctx.fs.failNext("remove", new Deno.errors.PermissionDenied("denied"));
+    ctx.fs.failNext("remove", new FsError("PermissionDenied", "denied"));
     await writeCredentials(ctx, KEY);
     assert.equal(ctx.fs.peek(CREDENTIALS), KEY);
     ctx.fs.failNext("readDir", new Error("Input/output error"));
@@ -638,7 +639,7 @@ Deno.test("deleteCredentials()", async (t) => {
     ctx.fs.putFile("/secrets/lua-key", KEY);
     ctx.fs.putSymlink(CREDENTIALS, "/secrets/lua-key");
     assert.equal(await deleteCredentials(ctx), CREDENTIALS);
-    await assert.rejects(ctx.fs.lstat(CREDENTIALS), Deno.errors.NotFound);
+    await assert.rejects(ctx.fs.lstat(CREDENTIALS), { code: "NotFound" });
     assert.equal(ctx.fs.peek("/secrets/lua-key"), KEY);
   });
 
@@ -647,7 +648,7 @@ Deno.test("deleteCredentials()", async (t) => {
     ctx.fs.putDir(DIR, 0o700);
     ctx.fs.putSymlink(CREDENTIALS, "/nowhere");
     assert.equal(await deleteCredentials(ctx), CREDENTIALS);
-    await assert.rejects(ctx.fs.lstat(CREDENTIALS), Deno.errors.NotFound);
+    await assert.rejects(ctx.fs.lstat(CREDENTIALS), { code: "NotFound" });
   });
 
   await t.step("a directory: FileError, left in place", async () => {
@@ -663,7 +664,7 @@ Deno.test("deleteCredentials()", async (t) => {
 
   await t.step("a failed removal: FileError", async () => {
     const ctx = stored(KEY);
-    ctx.fs.failNext("remove", new Deno.errors.PermissionDenied("Permission denied (os error 13)"));
+    ctx.fs.failNext("remove", new FsError("PermissionDenied", "Permission denied (os error 13)"));
     await assert.rejects(
       deleteCredentials(ctx),
       isFileError(CREDENTIALS, /Cannot delete credentials file .*permission denied/),
@@ -685,10 +686,10 @@ Deno.test("deleteCredentials()", async (t) => {
 
 Deno.test("fileErrorFrom(): reasons", () => {
   const cases: [unknown, RegExp][] = [
-    [new Deno.errors.PermissionDenied("os error 13"), /: permission denied\.$/],
-    [new Deno.errors.IsADirectory("x"), /: it is a directory\.$/],
-    [new Deno.errors.NotADirectory("x"), /: a parent is not a directory\.$/],
-    [new Deno.errors.NotFound("x"), /: no such file or directory\.$/],
+    [new FsError("PermissionDenied", "os error 13"), /: permission denied\.$/],
+    [new FsError("IsADirectory", "x"), /: it is a directory\.$/],
+    [new FsError("NotADirectory", "x"), /: a parent is not a directory\.$/],
+    [new FsError("NotFound", "x"), /: no such file or directory\.$/],
     [new Error("Disk quota exceeded (os error 122)"), /: Disk quota exceeded \(os error 122\)\.$/],
     ["weird", /: weird\.$/],
   ];

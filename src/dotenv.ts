@@ -8,6 +8,7 @@
 import type { Context } from "./context.ts";
 import type { ReadOptions, StoredKey } from "./credentials.ts";
 import { PermissionError, permissionErrorFrom } from "./errors.ts";
+import { isFsError } from "./fs_error.ts";
 import { joinPath } from "./paths.ts";
 import { validateApiKey } from "./validate.ts";
 
@@ -41,8 +42,8 @@ export async function parseDotenvKey(text: string): Promise<string | undefined> 
  * @param ctx Where the current directory comes from.
  * @returns Its absolute path.
  */
-export function dotenvPath(ctx: Pick<Context, "cwd">): string {
-  return joinPath(ctx.cwd(), ".env");
+export function dotenvPath(ctx: Pick<Context, "cwd" | "os">): string {
+  return joinPath(ctx, ctx.cwd(), ".env");
 }
 
 /**
@@ -87,10 +88,10 @@ export async function readDotenvKey(
       return warn("its LUA_API_KEY has spaces or control characters in it, or is too long");
     }
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
+    if (isFsError(error, "NotFound")) return undefined;
     const converted = permissionErrorFrom(error);
     if (converted instanceof PermissionError) throw converted;
-    if (error instanceof Deno.errors.PermissionDenied) return warn("permission denied");
+    if (isFsError(error, "PermissionDenied")) return warn("permission denied");
     return warn(error instanceof Error ? error.message : String(error));
   }
 }

@@ -157,7 +157,8 @@ Deno.test("resolveApiKey(): home directory", async (t) => {
     const { warnings, onWarning } = collect();
     assert.deepEqual(await resolveApiKey(ctx, { onWarning }), {
       key: FILE_KEY,
-      source: { kind: "credentials", path: "/users/ada/.lua-cli/credentials" },
+      // the separator is the context's: Windows joins with a backslash
+      source: { kind: "credentials", path: "/users/ada\\.lua-cli\\credentials" },
     });
     assert.deepEqual(warnings, [], "no mode warnings on windows");
   });

@@ -7,6 +7,7 @@
 
 import { deleteCredentials, fileErrorFrom, readCredentials } from "../credentials.ts";
 import { AuthenticationError, UsageError } from "../errors.ts";
+import { isFsError } from "../fs_error.ts";
 import { credentialsPath } from "../paths.ts";
 import { describeSource, listKeySources } from "../resolve.ts";
 import { type CliContext, platformClient, say, warn } from "./cli_context.ts";
@@ -49,7 +50,7 @@ async function warnRemainingSources(cli: CliContext): Promise<void> {
 export async function runLogout(options: LogoutOptions, cli: CliContext): Promise<number> {
   const path = credentialsPath(cli);
   const exists = await cli.fs.lstat(path).then(() => true, (error) => {
-    if (error instanceof Deno.errors.NotFound) return false;
+    if (isFsError(error, "NotFound")) return false;
     throw fileErrorFrom(error, "Cannot read credentials file", path);
   });
   if (!exists) {

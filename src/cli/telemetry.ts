@@ -77,8 +77,8 @@ export function detectCi(env: (name: string) => string | undefined): boolean {
 
 /** The runtime this code runs on. */
 export function detectRuntime(): TelemetryEvent["runtime"] {
-  const build = Deno.build as { standalone?: boolean };
-  if (build.standalone === true) return "compiled";
+  const deno = (globalThis as { Deno?: { build?: { standalone?: boolean } } }).Deno;
+  if (deno?.build?.standalone === true) return "compiled";
   const process = (globalThis as { process?: { versions?: Record<string, string> } }).process;
   if (process?.versions?.node && !process.versions.deno) return "node";
   return "deno";
@@ -154,7 +154,7 @@ export async function sendTelemetry(
     const url = new URL(`${base}/telemetry`);
     if (!options.permitted(url)) return false;
     // Without a place to remember the notice, it would be shown every time: send nothing.
-    const noticePath = joinPath(configDir(ctx), "telemetry.json");
+    const noticePath = joinPath(ctx, configDir(ctx), "telemetry.json");
     if (!options.mayTouch(noticePath)) return false;
     if (!(await noticeShown(ctx, noticePath))) {
       options.notice(TELEMETRY_NOTICE);
