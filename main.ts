@@ -7,13 +7,21 @@
  * deno run --allow-env --allow-read --allow-write --allow-net main.ts auth status
  * ```
  *
- * This is the only module that exits the process.
+ * This module and `main_node.ts` (the same for Node) are the only ones that exit the process.
  *
  * @module
  */
 
+import { denoContext } from "./src/context.ts";
+import { denoIo } from "./src/cli/io.ts";
 import { runCliMain } from "./src/cli/main_run.ts";
 
 if (import.meta.main) {
-  Deno.exit(await runCliMain(Deno.args));
+  Deno.exit(
+    await runCliMain(Deno.args, {
+      context: denoContext(),
+      io: denoIo,
+      granted: (permission) => Deno.permissions.querySync(permission).state === "granted",
+    }),
+  );
 }

@@ -1,0 +1,231 @@
+/**
+ * The Node.js side of the runtime seam: {@linkcode nodeContext} (environment, files, clock,
+ * network) and {@linkcode nodeIo} (the terminal), on Node's own modules. The npm build's
+ * `lua` command runs on these (`main_node.ts`); a library user on Node passes
+ * `nodeContext()` where Deno code passes `denoContext()`.
+ *
+ * @example
+ * ```ts ignore
+ * import { nodeContext } from "@lua/cli/node";
+ * import { resolveApiKey } from "@lua/cli";
+ * console.log(await resolveApiKey(nodeContext()));
+ * ```
+ *
+ * @module
+ */
+
+import { fstatSync, writeSync } from "node:fs";
+import { createRequire } from "node:module";
+import * as fs from "node:fs/promises";
+import process from "node:process";
+import type { Stats } from "node:fs";
+import type { Context, FileInfo, FileSystem } from "./context.ts";
+import { type FsErrorCode, FsError } from "./fs_error.ts";
+import { colorWanted, inquirerPrompter, type Io } from "./cli/io.ts";
+
+/** Node's error codes for the {@linkcode FsErrorCode}s, as Deno maps the same OS errors. */
+const NODE_CODES: Readonly<Record<string, FsErrorCode>> = {
+  ENOENT: "NotFound",
+  EEXIST: "AlreadyExists",
+  EACCES: "PermissionDenied",
+  EPERM: "PermissionDenied",
+  EISDIR: "IsADirectory",
+  ERR_FS_EISDIR: "IsADirectory",
+  ENOTDIR: "NotADirectory",
+  ELOOP: "FilesystemLoop",
+  EBUSY: "Busy",
+  ENOTSUP: "NotSupported",
+  EOPNOTSUPP: "NotSupported",
+};
+
+/**
+ * Node's error for an operating-system failure as an {@linkcode FsError}, by its `code`;
+ * anything else is returned as it is.
+ *
+ * @example
+ * ```ts
+ * import { fromNodeError } from "./node.ts";
+ * import { isFsError } from "./fs_error.ts";
+ * import assert from "node:assert/strict";
+ * const enoent = Object.assign(new Error("ENOENT: no such file"), { code: "ENOENT" });
+ * assert.ok(isFsError(fromNodeError(enoent), "NotFound"));
+ * ```
+ *
+ * @param error What a Node file function threw.
+ * @returns The error to throw.
+ */
+export function fromNodeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const code = NODE_CODES[(error as { code?: unknown }).code as string];
+  return code ? new FsError(code, error.message, { cause: error }) : error;
+}
+
+async function mapped<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw fromNodeError(error);
+  }
+}
+
+function toInfo(stats: Stats, windows: boolean): FileInfo {
+  return {
+    isFile: stats.isFile(),
+    isDirectory: stats.isDirectory(),
+    isSymlink: stats.isSymbolicLink(),
+    mode: windows ? null : stats.mode,
+    size: stats.size,
+    mtime: stats.mtime,
+  };
+}
+
+/**
+ * The operating system in `Deno.build.os`'s names.
+ *
+ * @param platform `process.platform`.
+ * @returns `"windows"`, `"darwin"`, `"linux"`, …
+ */
+export function denoOsName(platform: string): string {
+  if (platform === "win32") return "windows";
+  if (platform === "sunos") return "solaris";
+  return platform;
+}
+
+/**
+ * The real file system through `node:fs/promises`, with Deno's semantics: `writeTextFile`'s
+ * `mode` is applied to the file, `remove` removes a file, a link or an empty directory.
+ *
+ * @param os The platform, in `Deno.build.os`'s names (modes are `null` on Windows).
+ * @returns The file system.
+ */
+export function nodeFileSystem(os: string = denoOsName(process.platform)): FileSystem {
+  const windows = os === "windows";
+  return {
+    readTextFile: (path) => mapped(() => fs.readFile(path, "utf8")),
+    writeTextFile: (path, data, options = {}) =>
+      mapped(async () => {
+        const flag = options.createNew ? "wx" : "w";
+        const mode = options.mode;
+        await fs.writeFile(path, data, mode === undefined ? { flag } : { flag, mode });
+        if (mode !== undefined && !windows) await fs.chmod(path, mode);
+      }),
+    mkdir: (path, options = {}) => mapped(async () => void await fs.mkdir(path, options)),
+    chmod: (path, mode) => mapped(() => fs.chmod(path, mode)),
+    rename: (from, to) => mapped(() => fs.rename(from, to)),
+    remove: (path) =>
+      mapped(async () => {
+        if ((await fs.lstat(path)).isDirectory()) await fs.rmdir(path);
+        else await fs.unlink(path);
+      }),
+    stat: (path) => mapped(async () => toInfo(await fs.stat(path), windows)),
+    lstat: (path) => mapped(async () => toInfo(await fs.lstat(path), windows)),
+    readDir: (path) => mapped(() => fs.readdir(path)),
+  };
+}
+
+const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"];
+
+/**
+ * `fetch` that honours `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (Node 20's does not): when a
+ * proxy variable is set, requests go through undici's `EnvHttpProxyAgent`, loaded on the first
+ * request; otherwise it is Node's `fetch`, and undici is never loaded.
+ *
+ * @param env Reads the environment.
+ * @returns The `fetch` of the context.
+ */
+export function proxyAwareFetch(env: (name: string) => string | undefined): typeof fetch {
+  if (!PROXY_VARIABLES.some((name) => env(name))) return (input, init) => fetch(input, init);
+  let proxied: Promise<typeof fetch> | undefined;
+  return async (input, init) => {
+    proxied ??= import("undici").then(({ EnvHttpProxyAgent, fetch: undiciFetch }) => {
+      const dispatcher = new EnvHttpProxyAgent();
+      return ((input: string | URL | Request, init?: RequestInit) =>
+        undiciFetch(
+          input as Parameters<typeof undiciFetch>[0],
+          { ...init, dispatcher } as Parameters<typeof undiciFetch>[1],
+        )) as unknown as typeof fetch;
+    });
+    return (await proxied)(input, init);
+  };
+}
+
+/**
+ * The real context on Node: `process.env`, `node:fs/promises`, the clock, and `fetch`
+ * ({@linkcode proxyAwareFetch}).
+ *
+ * @example
+ * ```ts
+ * import { nodeContext } from "./node.ts";
+ * const ctx = nodeContext();
+ * console.log(ctx.os, ctx.cwd());
+ * ```
+ *
+ * @returns A context backed by Node.
+ */
+export function nodeContext(): Context {
+  const env = (name: string): string | undefined => process.env[name];
+  const os = denoOsName(process.platform);
+  return {
+    env,
+    os,
+    cwd: () => process.cwd(),
+    fs: nodeFileSystem(os),
+    fetch: proxyAwareFetch(env),
+    now: () => Date.now(),
+  };
+}
+
+/**
+ * Whether a descriptor is a terminal. `node:tty` is loaded only for a character device: it
+ * loads `net` and `stream`, about 2 ms at start-up, and a pipe or a file is never a terminal.
+ */
+function isTerminal(fd: number): boolean {
+  try {
+    if (!fstatSync(fd).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  const load = process.getBuiltinModule ?? createRequire(import.meta.url);
+  return (load("node:tty") as typeof import("node:tty")).isatty(fd);
+}
+
+/**
+ * Writes all of `text` to a descriptor, synchronously (so that nothing is lost when the
+ * process exits), waiting out `EAGAIN` from a full non-blocking pipe.
+ */
+function writeAll(fd: number, text: string): void {
+  let bytes = new TextEncoder().encode(text);
+  while (bytes.length > 0) {
+    try {
+      bytes = bytes.subarray(writeSync(fd, bytes));
+    } catch (error) {
+      if ((error as { code?: string }).code !== "EAGAIN") throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
+}
+
+/**
+ * The real terminal on Node: descriptors 1 and 2 written synchronously, stdin read whole, and
+ * the prompts of `@inquirer/prompts` drawn on stderr.
+ *
+ * @param env Reads the environment, for `NO_COLOR` and `TERM`.
+ * @returns The IO object.
+ */
+export function nodeIo(env: (name: string) => string | undefined): Io {
+  const stdinTerminal = isTerminal(0);
+  const stderrTerminal = isTerminal(2);
+  return {
+    out: (text) => writeAll(1, text),
+    err: (text) => writeAll(2, text),
+    canPrompt: () => stdinTerminal && stderrTerminal,
+    readStdin: async () => {
+      const chunks: Uint8Array<ArrayBuffer>[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array<ArrayBuffer>);
+      return await new Blob(chunks).text();
+    },
+    color: colorWanted(stderrTerminal, env),
+    colorOut: colorWanted(isTerminal(1), env),
+    prompt: inquirerPrompter(),
+  };
+}
