@@ -10,8 +10,6 @@
  * @module
  */
 
-import process from "node:process";
-
 /** The oldest Node the package supports, as `[major, minor]`. */
 export const MIN_NODE: readonly [number, number] = [20, 12];
 
@@ -40,6 +38,8 @@ export function nodeTooOld(version: string): string | undefined {
 }
 
 if (import.meta.main) {
+  // the global, not node:process, whose ES module opens the standard streams
+  const process = globalThis.process;
   const tooOld = nodeTooOld(process.versions.node);
   if (tooOld) {
     process.stderr.write(`Error: ${tooOld}\n`);

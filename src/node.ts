@@ -14,14 +14,23 @@
  * @module
  */
 
-import { fstatSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
-import * as fs from "node:fs/promises";
-import process from "node:process";
+import type * as NodeFs from "node:fs";
 import type { Stats } from "node:fs";
 import type { Context, FileInfo, FileSystem } from "./context.ts";
 import { type FsErrorCode, FsError } from "./fs_error.ts";
 import { colorWanted, inquirerPrompter, type Io } from "./cli/io.ts";
+
+// Node's modules are taken from `process.getBuiltinModule` (Node 20.16+; a `require` before),
+// not imported: the ES module of a built-in reads every export, getters included, so
+// `import … from "node:fs"` loads the file streams and all of `stream`, `node:fs/promises`
+// loads `readline`, and `import process from "node:process"` opens stdin, stdout and stderr,
+// several milliseconds at start-up together.
+const process = globalThis.process;
+const builtin = (process.getBuiltinModule ?? createRequire(import.meta.url)) as (
+  id: string,
+) => unknown;
+const fs = builtin("node:fs") as typeof NodeFs;
 
 /** Node's error codes for the {@linkcode FsErrorCode}s, as Deno maps the same OS errors. */
 const NODE_CODES: Readonly<Record<string, FsErrorCode>> = {
@@ -60,12 +69,13 @@ export function fromNodeError(error: unknown): unknown {
   return code ? new FsError(code, error.message, { cause: error }) : error;
 }
 
-async function mapped<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    throw fromNodeError(error);
-  }
+/** Calls a callback-style function of `node:fs`, rejecting with {@linkcode fromNodeError}. */
+function call<T = void>(
+  run: (done: (error: NodeJS.ErrnoException | null, value?: T) => void) => void,
+): Promise<T> {
+  return new Promise((resolve, reject) =>
+    run((error, value) => error ? reject(fromNodeError(error)) : resolve(value as T))
+  );
 }
 
 function toInfo(stats: Stats, windows: boolean): FileInfo {
@@ -92,7 +102,7 @@ export function denoOsName(platform: string): string {
 }
 
 /**
- * The real file system through `node:fs/promises`, with Deno's semantics: `writeTextFile`'s
+ * The real file system through `node:fs`, with Deno's semantics: `writeTextFile`'s
  * `mode` is applied to the file, `remove` removes a file, a link or an empty directory.
  *
  * @param os The platform, in `Deno.build.os`'s names (modes are `null` on Windows).
@@ -100,26 +110,28 @@ export function denoOsName(platform: string): string {
  */
 export function nodeFileSystem(os: string = denoOsName(process.platform)): FileSystem {
   const windows = os === "windows";
+  const stat = (path: string) => call<Stats>((done) => fs.stat(path, done));
+  const lstat = (path: string) => call<Stats>((done) => fs.lstat(path, done));
+  const chmod = (path: string, mode: number) => call((done) => fs.chmod(path, mode, done));
   return {
-    readTextFile: (path) => mapped(() => fs.readFile(path, "utf8")),
-    writeTextFile: (path, data, options = {}) =>
-      mapped(async () => {
-        const flag = options.createNew ? "wx" : "w";
-        const mode = options.mode;
-        await fs.writeFile(path, data, mode === undefined ? { flag } : { flag, mode });
-        if (mode !== undefined && !windows) await fs.chmod(path, mode);
-      }),
-    mkdir: (path, options = {}) => mapped(async () => void await fs.mkdir(path, options)),
-    chmod: (path, mode) => mapped(() => fs.chmod(path, mode)),
-    rename: (from, to) => mapped(() => fs.rename(from, to)),
-    remove: (path) =>
-      mapped(async () => {
-        if ((await fs.lstat(path)).isDirectory()) await fs.rmdir(path);
-        else await fs.unlink(path);
-      }),
-    stat: (path) => mapped(async () => toInfo(await fs.stat(path), windows)),
-    lstat: (path) => mapped(async () => toInfo(await fs.lstat(path), windows)),
-    readDir: (path) => mapped(() => fs.readdir(path)),
+    readTextFile: (path) => call<string>((done) => fs.readFile(path, "utf8", done)),
+    writeTextFile: async (path, data, options = {}) => {
+      const flag = options.createNew ? "wx" : "w";
+      const mode = options.mode;
+      const write = mode === undefined ? { flag } : { flag, mode };
+      await call((done) => fs.writeFile(path, data, write, done));
+      if (mode !== undefined && !windows) await chmod(path, mode);
+    },
+    mkdir: (path, options = {}) => call((done) => fs.mkdir(path, options, (e) => done(e))),
+    chmod,
+    rename: (from, to) => call((done) => fs.rename(from, to, done)),
+    remove: async (path) => {
+      const directory = (await lstat(path)).isDirectory();
+      await call((done) => directory ? fs.rmdir(path, done) : fs.unlink(path, done));
+    },
+    stat: async (path) => toInfo(await stat(path), windows),
+    lstat: async (path) => toInfo(await lstat(path), windows),
+    readDir: (path) => call<string[]>((done) => fs.readdir(path, done)),
   };
 }
 
@@ -150,7 +162,7 @@ export function proxyAwareFetch(env: (name: string) => string | undefined): type
 }
 
 /**
- * The real context on Node: `process.env`, `node:fs/promises`, the clock, and `fetch`
+ * The real context on Node: `process.env`, `node:fs`, the clock, and `fetch`
  * ({@linkcode proxyAwareFetch}).
  *
  * @example
@@ -176,17 +188,19 @@ export function nodeContext(): Context {
 }
 
 /**
- * Whether a descriptor is a terminal. `node:tty` is loaded only for a character device: it
- * loads `net` and `stream`, about 2 ms at start-up, and a pipe or a file is never a terminal.
+ * Whether a descriptor is a terminal. `node:tty` (which loads `net` and `stream`, about 2 ms at
+ * start-up) is loaded only for a character device other than the null device: a pipe, a file
+ * or `/dev/null` is never a terminal.
  */
 function isTerminal(fd: number): boolean {
   try {
-    if (!fstatSync(fd).isCharacterDevice()) return false;
+    const stats = fs.fstatSync(fd);
+    if (!stats.isCharacterDevice()) return false;
+    if (process.platform !== "win32" && stats.rdev === fs.statSync("/dev/null").rdev) return false;
   } catch {
     return false;
   }
-  const load = process.getBuiltinModule ?? createRequire(import.meta.url);
-  return (load("node:tty") as typeof import("node:tty")).isatty(fd);
+  return (builtin("node:tty") as typeof import("node:tty")).isatty(fd);
 }
 
 /**
@@ -197,7 +211,7 @@ function writeAll(fd: number, text: string): void {
   let bytes = new TextEncoder().encode(text);
   while (bytes.length > 0) {
     try {
-      bytes = bytes.subarray(writeSync(fd, bytes));
+      bytes = bytes.subarray(fs.writeSync(fd, bytes));
     } catch (error) {
       if ((error as { code?: string }).code !== "EAGAIN") throw error;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);

@@ -35,8 +35,9 @@ export interface Host {
  * @returns The exit code for the process.
  */
 export async function runCliMain(args: readonly string[], host: Host): Promise<number> {
-  const started = performance.now();
   const { context, granted } = host;
+  // the context's clock, not `performance`: on Node that global loads perf_hooks
+  const started = context.now();
   /** Reads the environment only when allowed, so that a missing --allow-env never prompts. */
   const softEnv = (name: string): string | undefined =>
     granted({ name: "env", variable: name }) ? context.env(name) : undefined;
@@ -50,7 +51,7 @@ export async function runCliMain(args: readonly string[], host: Host): Promise<n
     // Telemetry reads the environment softly: with a narrowed --allow-env it sees only what
     // it may, and never triggers a permission prompt.
     const soft = { ...cli, env: softEnv };
-    await sendTelemetry(soft, buildEvent(record, performance.now() - started, soft), {
+    await sendTelemetry(soft, buildEvent(record, context.now() - started, soft), {
       notice: (text) => cli.io.err(text),
       permitted: (url) => granted({ name: "net", host: url.host }),
       mayTouch: (path) => granted({ name: "read", path }) && granted({ name: "write", path }),
