@@ -3,7 +3,8 @@
  * read and write `~/.lua-cli/credentials` safely, and talk to the platform's auth API.
  *
  * Everything that touches the outside world goes through a {@linkcode Context};
- * {@linkcode denoContext} is the real one. Nothing here prints or exits: failures are typed
+ * {@linkcode denoContext} is the real one on Deno (`nodeContext` of `@lua/cli/node` on Node).
+ * Nothing here prints or exits: failures are typed
  * errors ({@linkcode LuaError} and its subclasses) that carry an exit code and hints.
  *
  * Needs `--allow-env`, `--allow-read`, `--allow-write` (for storing a key) and `--allow-net`
@@ -46,6 +47,7 @@ export {
   writeCredentials,
 } from "./src/credentials.ts";
 export { parseDotenvKey, readDotenvKey } from "./src/dotenv.ts";
+export { FsError, type FsErrorCode, isFsError } from "./src/fs_error.ts";
 export { configDir, credentialsPath, homeDir } from "./src/paths.ts";
 export {
   type Account,

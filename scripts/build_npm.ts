@@ -140,7 +140,7 @@ async function bundle(
     logLevel: "warning",
     ...options,
   });
-  return Object.values(result.metafile.outputs).flatMap((output) =>
+  return Object.values(result.metafile!.outputs).flatMap((output) =>
     output.imports.filter((i) => i.external && !i.path.startsWith("node:")).map((i) => i.path)
   );
 }
