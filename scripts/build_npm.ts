@@ -46,9 +46,9 @@ export function luaBuild(root: string, outDir: string = join(root, "npm")): Buil
     entryPoints: { ".": "mod.ts", "./node": "src/node.ts" },
     bin: { names: ["lua", "lua-ai"], path: "main_node.ts" },
     copy: {
-      "README.md": "scripts/npm/README.md",
+      "README.md": "scripts/npm_assets/README.md",
       "LICENSE": "LICENSE",
-      "esm/require.cjs": "scripts/npm/require.cjs",
+      "esm/require.cjs": "scripts/npm_assets/require.cjs",
     },
     package: {
       description: "The Lua platform CLI (lua auth configure | key | logout | status) and its " +
