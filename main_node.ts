@@ -2,15 +2,13 @@
 /**
  * The `lua` command on Node.js: the npm package's `bin` (`lua` and `lua-ai`). It refuses a
  * Node older than the package supports, then runs the CLI on Node's context and terminal
- * (`src/node.ts`, which works on any Node). The CLI itself is imported only after the version
- * check: an older Node fails on its imports (`parseEnv` of `node:util` is 20.12's).
+ * (`src/node.ts`). The CLI is imported only after the version check: an older Node fails on
+ * its imports (`parseEnv` of `node:util` is 20.12's).
  *
  * With `main.ts`, the only module that exits the process.
  *
  * @module
  */
-
-import { nodeContext, nodeIo } from "./src/node.ts";
 
 /** The oldest Node the package supports, as `[major, minor]`. */
 export const MIN_NODE: readonly [number, number] = [20, 12];
@@ -47,11 +45,6 @@ if (import.meta.main) {
     process.stderr.write(`Error: ${tooOld}\n`);
     process.exit(1);
   }
-  const { runCliMain } = await import("./src/cli/main_run.ts");
-  const code = await runCliMain(process.argv.slice(2), {
-    context: nodeContext(),
-    io: nodeIo,
-    granted: () => true,
-  });
-  process.exit(code);
+  const { runCliOnNode } = await import("./src/cli/main_run_node.ts");
+  process.exit(await runCliOnNode(process.argv.slice(2)));
 }

@@ -9,7 +9,6 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { buildNpm, type BuildOptions } from "./build_npm.ts";
 
-
 async function fixture(files: Record<string, string>): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "lua-build-fixture-" });
   for (const [name, text] of Object.entries(files)) {

@@ -71,7 +71,9 @@ async function listTree(dir: string): Promise<string[]> {
   for await (const entry of Deno.readDir(dir)) {
     found.push(entry.name);
     if (entry.isDirectory) {
-      for (const inner of await listTree(join(dir, entry.name))) found.push(`${entry.name}/${inner}`);
+      for (const inner of await listTree(join(dir, entry.name))) {
+        found.push(`${entry.name}/${inner}`);
+      }
     }
   }
   return found.sort();
@@ -221,8 +223,12 @@ Deno.test({
       );
       const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
       const packed = info!.files.map((f) => f.path);
-      for (const file of packed) assert.match(file, /^(esm\/.*\.c?js|types\/.*\.d\.ts|[A-Za-z.]+)$/);
-      for (const file of ["package.json", "README.md", "LICENSE", "types/mod.d.ts", "esm/main.js"]) {
+      for (const file of packed) {
+        assert.match(file, /^(esm\/.*\.c?js|types\/.*\.d\.ts|[A-Za-z.]+)$/);
+      }
+      for (
+        const file of ["package.json", "README.md", "LICENSE", "types/mod.d.ts", "esm/main.js"]
+      ) {
         assert.ok(packed.includes(file), file);
       }
       await Deno.writeTextFile(join(app, "package.json"), '{ "private": true }\n');
@@ -285,16 +291,21 @@ Deno.test({
       assert.doesNotMatch(main, /\bDeno\./, "main.js does not touch the Deno global");
     });
 
-    await t.step("the everyday commands load none of stream, net, tty, perf_hooks, undici", async () => {
-      for (const args of [["auth", "key", "--force"], ["--help"], ["auth", "status", "--offline"]]) {
-        const { code, modules, stderr } = await builtins(args, { LUA_API_KEY: KEY });
-        assert.equal(code, 0, stderr);
-        assert.ok(modules.includes("NativeModule fs"), "the list is read");
-        for (const name of ["stream", "net", "tty", "perf_hooks", "readline"]) {
-          assert.ok(!modules.includes(`NativeModule ${name}`), `${args.join(" ")} loads ${name}`);
+    await t.step(
+      "the everyday commands load none of stream, net, tty, perf_hooks, undici",
+      async () => {
+        for (
+          const args of [["auth", "key", "--force"], ["--help"], ["auth", "status", "--offline"]]
+        ) {
+          const { code, modules, stderr } = await builtins(args, { LUA_API_KEY: KEY });
+          assert.equal(code, 0, stderr);
+          assert.ok(modules.includes("NativeModule fs"), "the list is read");
+          for (const name of ["stream", "net", "tty", "perf_hooks", "readline"]) {
+            assert.ok(!modules.includes(`NativeModule ${name}`), `${args.join(" ")} loads ${name}`);
+          }
         }
-      }
-    });
+      },
+    );
 
     await t.step("no key anywhere: exit 9", async () => {
       const result = await lua(["auth", "key", "--force"]);
@@ -333,19 +344,28 @@ Deno.test({
         setup: (home) => Deno.mkdir(join(home, ".lua-cli", "credentials"), { recursive: true }),
       });
       assert.equal(isDirectory.code, 1, isDirectory.stderr);
-      assert.match(isDirectory.stderr, /^Error: Cannot read credentials file ".*": it is a directory\./m);
+      assert.match(
+        isDirectory.stderr,
+        /^Error: Cannot read credentials file ".*": it is a directory\./m,
+      );
     });
 
-    await t.step("configure --api-key against an unreachable platform: exit 11, nothing written", async () => {
-      const env = { LUA_API_URL: "http://127.0.0.1:9", LUA_AUTH_URL: "http://127.0.0.1:9" };
-      const result = await lua(["auth", "configure", "--api-key", KEY], { env });
-      assert.equal(result.code, 11, result.stderr);
-      assert.match(result.stderr, /Cannot reach the Lua platform/);
-      assert.deepEqual(await listTree(result.home), []);
-      const stdin = await lua(["auth", "configure", "--api-key", "-"], { env, stdin: `${KEY}\n` });
-      assert.equal(stdin.code, 11, stdin.stderr);
-      assert.deepEqual(await listTree(stdin.home), []);
-    });
+    await t.step(
+      "configure --api-key against an unreachable platform: exit 11, nothing written",
+      async () => {
+        const env = { LUA_API_URL: "http://127.0.0.1:9", LUA_AUTH_URL: "http://127.0.0.1:9" };
+        const result = await lua(["auth", "configure", "--api-key", KEY], { env });
+        assert.equal(result.code, 11, result.stderr);
+        assert.match(result.stderr, /Cannot reach the Lua platform/);
+        assert.deepEqual(await listTree(result.home), []);
+        const stdin = await lua(["auth", "configure", "--api-key", "-"], {
+          env,
+          stdin: `${KEY}\n`,
+        });
+        assert.equal(stdin.code, 11, stdin.stderr);
+        assert.deepEqual(await listTree(stdin.home), []);
+      },
+    );
 
     await t.step("logout --force deletes the credentials file", async () => {
       const result = await lua(["auth", "logout", "--force"], {
@@ -364,35 +384,38 @@ Deno.test({
       assert.ok(!result.stdout.includes(STORED_KEY));
     });
 
-    await t.step("HTTPS_PROXY/HTTP_PROXY: requests go through a CONNECT proxy, NO_PROXY skips it", async () => {
-      const proxy = connectProxy();
-      const seen: string[] = [];
-      const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
-        seen.push(new URL(req.url).pathname);
-        return Response.json({ error: "unauthorized" }, { status: 401 });
-      });
-      try {
-        const platform = `http://127.0.0.1:${server.addr.port}`;
-        const env = { LUA_API_URL: platform, LUA_AUTH_URL: platform, LUA_API_KEY: KEY };
-        const proxied = await lua(["auth", "status"], {
-          env: { ...env, HTTP_PROXY: `http://127.0.0.1:${proxy.port}` },
+    await t.step(
+      "HTTPS_PROXY/HTTP_PROXY: requests go through a CONNECT proxy, NO_PROXY skips it",
+      async () => {
+        const proxy = connectProxy();
+        const seen: string[] = [];
+        const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+          seen.push(new URL(req.url).pathname);
+          return Response.json({ error: "unauthorized" }, { status: 401 });
         });
-        assert.equal(proxied.code, 9, proxied.stderr);
-        assert.deepEqual(proxy.targets, [`127.0.0.1:${server.addr.port}`]);
-        assert.equal(seen.length, 1, "the platform got the request through the tunnel");
-        const bypassed = await lua(["auth", "status"], {
-          env: { ...env, HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`, NO_PROXY: "127.0.0.1" },
-        });
-        assert.equal(bypassed.code, 9, bypassed.stderr);
-        assert.equal(proxy.targets.length, 1, "NO_PROXY: not through the proxy");
-        assert.equal(seen.length, 2);
-        const { modules } = await builtins(["auth", "key", "--force"], { LUA_API_KEY: KEY });
-        assert.ok(!modules.some((m) => /undici/.test(m)));
-      } finally {
-        await server.shutdown();
-        await proxy.close();
-      }
-    });
+        try {
+          const platform = `http://127.0.0.1:${server.addr.port}`;
+          const env = { LUA_API_URL: platform, LUA_AUTH_URL: platform, LUA_API_KEY: KEY };
+          const proxied = await lua(["auth", "status"], {
+            env: { ...env, HTTP_PROXY: `http://127.0.0.1:${proxy.port}` },
+          });
+          assert.equal(proxied.code, 9, proxied.stderr);
+          assert.deepEqual(proxy.targets, [`127.0.0.1:${server.addr.port}`]);
+          assert.equal(seen.length, 1, "the platform got the request through the tunnel");
+          const bypassed = await lua(["auth", "status"], {
+            env: { ...env, HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`, NO_PROXY: "127.0.0.1" },
+          });
+          assert.equal(bypassed.code, 9, bypassed.stderr);
+          assert.equal(proxy.targets.length, 1, "NO_PROXY: not through the proxy");
+          assert.equal(seen.length, 2);
+          const { modules } = await builtins(["auth", "key", "--force"], { LUA_API_KEY: KEY });
+          assert.ok(!modules.some((m) => /undici/.test(m)));
+        } finally {
+          await server.shutdown();
+          await proxy.close();
+        }
+      },
+    );
 
     await t.step("Node older than 20.12: one sentence, exit 1", async () => {
       for (const version of ["18", "20.11.1"]) {
@@ -404,34 +427,42 @@ Deno.test({
         assert.equal(result.code, 1, result.stdout + result.stderr);
         assert.match(
           result.stderr,
-          new RegExp(`^Error: lua needs Node\\.js 20\\.12\\.0 or newer, and this is Node\\.js ` +
-            `${version.replaceAll(".", "\\.")}[\\d.]*\\.\\n$`),
+          new RegExp(
+            `^Error: lua needs Node\\.js 20\\.12\\.0 or newer, and this is Node\\.js ` +
+              `${version.replaceAll(".", "\\.")}[\\d.]*\\.\\n$`,
+          ),
         );
         assert.equal(result.stdout, "");
       }
     });
 
-    await t.step("the library on Node: nodeContext() and require()'s ESM-only message", async () => {
-      const script = join(app, "library.mjs");
-      await Deno.writeTextFile(
-        script,
-        `import { resolveApiKey, maskKey } from "@lua/cli";\n` +
-          `import { nodeContext } from "@lua/cli/node";\n` +
-          `const resolved = await resolveApiKey(nodeContext());\n` +
-          `console.log(JSON.stringify({ ...resolved, masked: maskKey(resolved.key) }));\n`,
-      );
-      const result = await run("node", [script], {
-        cwd: app,
-        env: { HOME: join(base, "no-home"), LUA_API_KEY: KEY },
-      });
-      assert.equal(result.code, 0, result.stderr);
-      const output = JSON.parse(result.stdout);
-      assert.equal(output.key, KEY);
-      assert.deepEqual(output.source, { kind: "env", variable: "LUA_API_KEY" });
-      const required = await run("node", ["-e", `require("@lua/cli")`], { cwd: app });
-      assert.equal(required.code, 1);
-      assert.match(required.stderr, /@lua\/cli is an ES module and cannot be loaded with require\(\)/);
-    });
+    await t.step(
+      "the library on Node: nodeContext() and require()'s ESM-only message",
+      async () => {
+        const script = join(app, "library.mjs");
+        await Deno.writeTextFile(
+          script,
+          `import { resolveApiKey, maskKey } from "@lua/cli";\n` +
+            `import { nodeContext } from "@lua/cli/node";\n` +
+            `const resolved = await resolveApiKey(nodeContext());\n` +
+            `console.log(JSON.stringify({ ...resolved, masked: maskKey(resolved.key) }));\n`,
+        );
+        const result = await run("node", [script], {
+          cwd: app,
+          env: { HOME: join(base, "no-home"), LUA_API_KEY: KEY },
+        });
+        assert.equal(result.code, 0, result.stderr);
+        const output = JSON.parse(result.stdout);
+        assert.equal(output.key, KEY);
+        assert.deepEqual(output.source, { kind: "env", variable: "LUA_API_KEY" });
+        const required = await run("node", ["-e", `require("@lua/cli")`], { cwd: app });
+        assert.equal(required.code, 1);
+        assert.match(
+          required.stderr,
+          /@lua\/cli is an ES module and cannot be loaded with require\(\)/,
+        );
+      },
+    );
 
     await t.step("the library does the same file operations on Node as on Deno", async () => {
       const script = join(ROOT, "scripts", "testdata", "file_scenarios.mjs");
@@ -487,7 +518,9 @@ Deno.test({
         ].join("\n")),
         [],
       );
-      const bad = check(`import { nodeContext } from "@lua/cli/node";\nconst n: number = nodeContext().os;\n`);
+      const bad = check(
+        `import { nodeContext } from "@lua/cli/node";\nconst n: number = nodeContext().os;\n`,
+      );
       assert.match(bad.join("\n"), /Type 'string' is not assignable to type 'number'/);
     });
 

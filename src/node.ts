@@ -18,7 +18,7 @@ import { createRequire } from "node:module";
 import type * as NodeFs from "node:fs";
 import type { Stats } from "node:fs";
 import type { Context, FileInfo, FileSystem } from "./context.ts";
-import { type FsErrorCode, FsError } from "./fs_error.ts";
+import { FsError, type FsErrorCode } from "./fs_error.ts";
 import { colorWanted, inquirerPrompter, type Io } from "./cli/io.ts";
 
 // Node's modules are taken from `process.getBuiltinModule` (Node 20.16+; a `require` before),

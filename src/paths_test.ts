@@ -92,7 +92,10 @@ Deno.test("configDir() and credentialsPath()", () => {
 Deno.test("joinPath() takes the separator from the context's platform", () => {
   assert.equal(joinPath({ os: "linux" }, "/home/ada", ".lua-cli"), "/home/ada/.lua-cli");
   assert.equal(joinPath({ os: "darwin" }, "/Users/ada/", "x", "y"), "/Users/ada/x/y");
-  assert.equal(joinPath({ os: "windows" }, "C:\\Users\\ada", ".lua-cli"), "C:\\Users\\ada\\.lua-cli");
+  assert.equal(
+    joinPath({ os: "windows" }, "C:\\Users\\ada", ".lua-cli"),
+    "C:\\Users\\ada\\.lua-cli",
+  );
   assert.equal(joinPath({ os: "windows" }, "C:\\Users\\ada\\", "x"), "C:\\Users\\ada\\x");
   assert.equal(
     credentialsPath(ctxOf("windows", { USERPROFILE: "C:\\Users\\ada" })),

@@ -69,10 +69,14 @@ await scenario("read a loose file", async (home) => {
   await lib.readCredentials(ctx, { onWarning: (w) => warnings.push(w) });
   return warnings;
 });
-await scenario("delete", async (home) => {
-  await fs.mkdir(join(home, ".lua-cli"));
-  await fs.writeFile(join(home, ".lua-cli", "credentials"), KEY);
-}, async (ctx, home) => [await lib.deleteCredentials(ctx), await fs.readdir(join(home, ".lua-cli"))]);
+await scenario(
+  "delete",
+  async (home) => {
+    await fs.mkdir(join(home, ".lua-cli"));
+    await fs.writeFile(join(home, ".lua-cli", "credentials"), KEY);
+  },
+  async (ctx, home) => [await lib.deleteCredentials(ctx), await fs.readdir(join(home, ".lua-cli"))],
+);
 await scenario("delete nothing", nothing, (ctx) => lib.deleteCredentials(ctx));
 await scenario("delete a directory", credentialsIsDir, (ctx) => lib.deleteCredentials(ctx));
 await scenario(".env is a directory", (home) => fs.mkdir(join(home, ".env")), async (ctx) => {

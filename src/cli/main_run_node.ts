@@ -1,0 +1,20 @@
+/**
+ * {@linkcode runCliMain} on Node's context and terminal (`src/node.ts`): what `main_node.ts`
+ * imports once it has checked the Node version. One module, so that the npm build loads the
+ * CLI's start-up code as one file.
+ *
+ * @module
+ */
+
+import { nodeContext, nodeIo } from "../node.ts";
+import { runCliMain } from "./main_run.ts";
+
+/**
+ * Runs the CLI on Node (which has no permissions to check).
+ *
+ * @param args The arguments after the program name.
+ * @returns The exit code for the process.
+ */
+export function runCliOnNode(args: readonly string[]): Promise<number> {
+  return runCliMain(args, { context: nodeContext(), io: nodeIo, granted: () => true });
+}
