@@ -219,7 +219,7 @@ export async function buildNpm(options: BuildOptions): Promise<BuildResult> {
     Object.values(options.entryPoints).map((path) => [entry(path), join(root, path)]),
   );
   try {
-    const imported = await Promise.all([
+    const settled = await Promise.allSettled([
       bundle({ absWorkingDir: root, entryPoints: library, outdir: esm }),
       // The CLI apart, so that its start-up code is one chunk, not split by the library's.
       bundle({
@@ -231,6 +231,9 @@ export async function buildNpm(options: BuildOptions): Promise<BuildResult> {
         plugins: [fewerFiles],
       }),
     ]);
+    const failed = settled.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
+    const imported = settled.map((result) => result.status === "fulfilled" ? result.value : []);
     declarations(root, Object.values(library), join(outDir, "types"));
     for (const [to, from] of Object.entries(options.copy)) {
       await Deno.mkdir(dirname(join(outDir, to)), { recursive: true });

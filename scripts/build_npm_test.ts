@@ -18,6 +18,13 @@ async function fixture(files: Record<string, string>): Promise<string> {
   return dir;
 }
 
+/**
+ * esbuild's service is a child process that `esbuild.stop()` kills without waiting for it to
+ * exit, so it is closed after the test that stopped it: the resource and op sanitizers are off
+ * for the tests that run esbuild.
+ */
+const ESBUILD = { sanitizeOps: false, sanitizeResources: false };
+
 const FIXTURE_OPTIONS = (root: string): BuildOptions => ({
   root,
   outDir: join(root, "out"),
@@ -27,53 +34,110 @@ const FIXTURE_OPTIONS = (root: string): BuildOptions => ({
   package: {},
 });
 
-Deno.test("buildNpm: bare imports become dependencies with deno.json's ranges", async () => {
-  const root = await fixture({
-    "deno.json": JSON.stringify({
-      name: "@x/y",
-      version: "1.2.3",
-      license: "MIT",
-      imports: { "dep": "npm:dep@4", "@s/unused": "npm:@s/unused@1" },
-    }),
-    "mod.ts": `import { a } from "dep/sub";\nexport const b: number = a + 1;\n`,
-    "main.ts": `const m = await import("./mod.ts");\nconsole.log(m.b);\n`,
-  });
-  try {
-    const { packageJson, files } = await buildNpm(FIXTURE_OPTIONS(root));
-    assert.deepEqual(packageJson.dependencies, { dep: "^4.0.0" });
-    assert.deepEqual(packageJson.bin, { x: "esm/main.js" });
-    assert.ok(files.includes("types/mod.d.ts"), files.join(", "));
-    assert.match(await Deno.readTextFile(join(root, "out", "esm", "mod.js")), /from "dep\/sub"/);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-});
+Deno.test(
+  "buildNpm: bare imports become dependencies with deno.json's ranges",
+  ESBUILD,
+  async () => {
+    const root = await fixture({
+      "deno.json": JSON.stringify({
+        name: "@x/y",
+        version: "1.2.3",
+        license: "MIT",
+        imports: { "dep": "npm:dep@4", "@s/unused": "npm:@s/unused@1" },
+      }),
+      "mod.ts": `import { a } from "dep/sub";\nexport const b: number = a + 1;\n`,
+      "main.ts": `const m = await import("./mod.ts");\nconsole.log(m.b);\n`,
+    });
+    try {
+      const { packageJson, files } = await buildNpm(FIXTURE_OPTIONS(root));
+      assert.deepEqual(packageJson.dependencies, { dep: "^4.0.0" });
+      assert.deepEqual(packageJson.bin, { x: "esm/main.js" });
+      assert.ok(files.includes("types/mod.d.ts"), files.join(", "));
+      assert.match(await Deno.readTextFile(join(root, "out", "esm", "mod.js")), /from "dep\/sub"/);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+);
 
-Deno.test("buildNpm refuses a package missing from the import map, leaving nothing", async () => {
-  const root = await fixture({
-    "deno.json": JSON.stringify({ name: "@x/y", version: "1.0.0", imports: {} }),
-    "mod.ts": `import { a } from "stray";\nexport const b: number = a;\n`,
-    "main.ts": `console.log(1);\n`,
-  });
-  try {
-    await assert.rejects(buildNpm(FIXTURE_OPTIONS(root)), /"stray" is not in deno.json's imports/);
-    await assert.rejects(Deno.stat(join(root, "out")), Deno.errors.NotFound);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-});
+Deno.test(
+  "buildNpm refuses a package missing from the import map, leaving nothing",
+  ESBUILD,
+  async () => {
+    const root = await fixture({
+      "deno.json": JSON.stringify({ name: "@x/y", version: "1.0.0", imports: {} }),
+      "mod.ts": `import { a } from "stray";\nexport const b: number = a;\n`,
+      "main.ts": `console.log(1);\n`,
+    });
+    try {
+      await assert.rejects(
+        buildNpm(FIXTURE_OPTIONS(root)),
+        /"stray" is not in deno.json's imports/,
+      );
+      await assert.rejects(Deno.stat(join(root, "out")), Deno.errors.NotFound);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+);
 
-Deno.test("buildNpm refuses to replace a directory that is not a previous build", async () => {
-  const root = await fixture({
-    "deno.json": JSON.stringify({ name: "@x/y", version: "1.0.0" }),
-    "mod.ts": "export const a = 1;\n",
-    "main.ts": "console.log(1);\n",
-    "out/precious.txt": "keep me",
-  });
-  try {
-    await assert.rejects(buildNpm(FIXTURE_OPTIONS(root)), /Refusing to replace/);
-    assert.equal(await Deno.readTextFile(join(root, "out", "precious.txt")), "keep me");
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-});
+Deno.test(
+  "buildNpm refuses to replace a directory that is not a previous build",
+  ESBUILD,
+  async () => {
+    const root = await fixture({
+      "deno.json": JSON.stringify({ name: "@x/y", version: "1.0.0" }),
+      "mod.ts": "export const a = 1;\n",
+      "main.ts": "console.log(1);\n",
+      "out/precious.txt": "keep me",
+    });
+    try {
+      await assert.rejects(buildNpm(FIXTURE_OPTIONS(root)), /Refusing to replace/);
+      assert.equal(await Deno.readTextFile(join(root, "out", "precious.txt")), "keep me");
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
+  "buildNpm: the CLI's import()s of project modules become static, but not of npm users",
+  ESBUILD,
+  async () => {
+    const root = await fixture({
+      "deno.json": JSON.stringify({
+        name: "@x/y",
+        version: "1.0.0",
+        imports: { dep: "npm:dep@1" },
+      }),
+      "mod.ts": "export const a = 1;\n",
+      "main.ts": `const { run } = await import("./start.ts");\nawait run();\n`,
+      "start.ts": `export async function run(): Promise<void> {\n` +
+        `  const { b } = await import("./plain.ts");\n` +
+        `  const { c } = await import("./uses_npm.ts");\n  console.log(b, c);\n}\n`,
+      "plain.ts": `export const b = "PLAIN_MODULE";\n`,
+      "uses_npm.ts": `import { d } from "dep";\nexport const c: string = "USES_NPM" + d;\n`,
+    });
+    try {
+      await buildNpm(FIXTURE_OPTIONS(root));
+      const chunks = join(root, "out", "esm", "chunks");
+      const texts = new Map<string, string>();
+      for await (const entry of Deno.readDir(chunks)) {
+        texts.set(entry.name, await Deno.readTextFile(join(chunks, entry.name)));
+      }
+      const holding = (marker: string) => [...texts].filter(([, t]) => t.includes(marker));
+      const [start] = holding("PLAIN_MODULE");
+      assert.ok(
+        start && start[0].startsWith("start-"),
+        `plain.ts is bundled into start.ts's chunk`,
+      );
+      const [npm] = holding("USES_NPM");
+      assert.ok(npm && npm[0] !== start[0], "uses_npm.ts keeps its own chunk");
+      assert.match(start[1], /import\(\s*"\.\/uses_npm-/);
+      const main = await Deno.readTextFile(join(root, "out", "esm", "main.js"));
+      assert.match(main, /import\(\s*"\.\/chunks\/start-/, "the entry keeps its import()");
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+);
