@@ -46,7 +46,15 @@ export {
   type StoredKey,
   writeCredentials,
 } from "./src/credentials.ts";
-export { parseDotenvKey, readDotenvKey } from "./src/dotenv.ts";
+export {
+  DOTENV_SETTINGS,
+  type DotenvSetting,
+  envWithDotenvSettings,
+  parseDotenvKey,
+  readDotenvKey,
+  readDotenvSettings,
+} from "./src/dotenv.ts";
+export { deleteSessions, listSessions, sessionsDir } from "./src/sessions.ts";
 export { FsError, type FsErrorCode, isFsError } from "./src/fs_error.ts";
 export { configDir, credentialsPath, homeDir } from "./src/paths.ts";
 export {
@@ -56,8 +64,20 @@ export {
   DEFAULT_API_URL,
   DEFAULT_AUTH_URL,
   type LuaClient,
+  MAX_RESPONSE_BYTES,
+  MAX_RETRY_AFTER_SECONDS,
+  retryAfterSeconds,
 } from "./src/client.ts";
-export { validateApiKey, validateEmail, validateOtp } from "./src/validate.ts";
+export { ADMIN_DASHBOARD_URL } from "./src/seed_text.ts";
+export {
+  type KeyKind,
+  keyKind,
+  TYPED_API_KEY,
+  validateApiKey,
+  validateEmail,
+  validateOtp,
+} from "./src/validate.ts";
+export { detectRuntime, type Runtime } from "./src/runtime.ts";
 export { maskKey } from "./src/mask.ts";
 export {
   AuthenticationError,

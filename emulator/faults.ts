@@ -5,7 +5,17 @@
  */
 
 /** The ways an injected fault can fail a request. */
-export const FAULT_MODES = ["500", "html502", "not-json", "hang", "delay"] as const;
+export const FAULT_MODES = [
+  "500",
+  "html502",
+  "not-json",
+  "hang",
+  "delay",
+  "wrapped",
+  "redirect",
+  "endless",
+  "respond",
+] as const;
 
 /** One of {@linkcode FAULT_MODES}. */
 export type FaultMode = typeof FAULT_MODES[number];
@@ -25,6 +35,12 @@ export interface Fault {
   mode: FaultMode;
   /** For `"delay"`: milliseconds to wait before answering normally. */
   delayMs: number;
+  /** For `"respond"`: the status to answer with (default 200). */
+  status?: number;
+  /** For `"respond"`: the body, sent as JSON (a string is sent as it is). */
+  body?: unknown;
+  /** For `"respond"`: extra response headers. For `"redirect"`: `location` sets the target. */
+  headers?: Record<string, string>;
 }
 
 /** A validated `POST /_emulator/faults` body. */
@@ -83,7 +99,19 @@ export function parseFaultSpec(body: unknown): FaultSpecResult {
   if (!isIntegerIn(delayMs, 0, MAX_DELAY_MS)) {
     return { ok: false, message: `"delayMs" must be an integer from 0 to ${MAX_DELAY_MS}.` };
   }
-  return { ok: true, spec: { path, mode, count, delayMs } };
+  const { status, body: responseBody, headers } = body as Record<string, unknown>;
+  if (status !== undefined && !isIntegerIn(status, 200, 599)) {
+    return { ok: false, message: '"status" must be an integer from 200 to 599.' };
+  }
+  const headersOk = headers === undefined ||
+    (typeof headers === "object" && headers !== null && !Array.isArray(headers) &&
+      Object.values(headers).every((v) => typeof v === "string"));
+  if (!headersOk) return { ok: false, message: '"headers" must map names to strings.' };
+  const spec: FaultSpec = { path, mode, count, delayMs };
+  if (status !== undefined) spec.status = status;
+  if (responseBody !== undefined) spec.body = responseBody;
+  if (headers !== undefined) spec.headers = headers as Record<string, string>;
+  return { ok: true, spec };
 }
 
 interface QueuedFault extends Fault {
@@ -101,7 +129,8 @@ export class FaultQueue {
    */
   add(spec: FaultSpec): void {
     const queue = this.#queues.get(spec.path) ?? [];
-    queue.push({ mode: spec.mode, delayMs: spec.delayMs, remaining: spec.count });
+    const { path: _path, count, ...fault } = spec;
+    queue.push({ ...fault, remaining: count });
     this.#queues.set(spec.path, queue);
   }
 
@@ -118,7 +147,8 @@ export class FaultQueue {
     head.remaining--;
     if (head.remaining <= 0) queue.shift();
     if (queue.length === 0) this.#queues.delete(path);
-    return { mode: head.mode, delayMs: head.delayMs };
+    const { remaining: _remaining, ...fault } = head;
+    return fault;
   }
 
   /**

@@ -31,9 +31,58 @@ Deno.test("parseFaultSpec() fills in defaults", () => {
 });
 
 Deno.test("parseFaultSpec() accepts every mode", () => {
+  assert.deepEqual([...FAULT_MODES].sort(), [
+    "500",
+    "delay",
+    "endless",
+    "hang",
+    "html502",
+    "not-json",
+    "redirect",
+    "respond",
+    "wrapped",
+  ]);
   for (const mode of FAULT_MODES) {
     assert.equal(parseFaultSpec({ path: "/x", mode }).ok, true, mode);
   }
+});
+
+Deno.test("parseFaultSpec() keeps status, body and headers for respond and redirect", () => {
+  assert.deepEqual(
+    parseFaultSpec({
+      path: "/profile/apiKey",
+      mode: "respond",
+      status: 404,
+      body: { message: "Not Found" },
+      headers: { "x-a": "1" },
+    }),
+    {
+      ok: true,
+      spec: {
+        path: "/profile/apiKey",
+        mode: "respond",
+        count: 1,
+        delayMs: DEFAULT_DELAY_MS,
+        status: 404,
+        body: { message: "Not Found" },
+        headers: { "x-a": "1" },
+      },
+    },
+  );
+  const redirect = parseFaultSpec({
+    path: "/otp",
+    mode: "redirect",
+    status: 301,
+    headers: { location: "https://evil.example/x" },
+  });
+  assert.ok(redirect.ok);
+  assert.equal(redirect.spec.status, 301);
+  assert.deepEqual(redirect.spec.headers, { location: "https://evil.example/x" });
+  // A string body is kept as it is (sent verbatim); a null body is kept too.
+  const text = parseFaultSpec({ path: "/otp", mode: "respond", body: "<html>" });
+  assert.ok(text.ok);
+  assert.equal(text.spec.body, "<html>");
+  assert.equal(text.spec.status, undefined, "no status: the route's default applies");
 });
 
 Deno.test("parseFaultSpec() rejects invalid specs", () => {
@@ -53,6 +102,14 @@ Deno.test("parseFaultSpec() rejects invalid specs", () => {
     { path: "/otp", mode: "delay", delayMs: -1 },
     { path: "/otp", mode: "delay", delayMs: 2 ** 31 },
     { path: "/otp", mode: "delay", delayMs: "10" },
+    { path: "/otp", mode: "respond", status: 199 },
+    { path: "/otp", mode: "respond", status: 600 },
+    { path: "/otp", mode: "respond", status: 200.5 },
+    { path: "/otp", mode: "respond", status: "404" },
+    { path: "/otp", mode: "respond", headers: [] },
+    { path: "/otp", mode: "respond", headers: null },
+    { path: "/otp", mode: "respond", headers: { "x-a": 1 } },
+    { path: "/otp", mode: "redirect", headers: "https://x" },
   ];
   for (const body of invalid) {
     const result = parseFaultSpec(body);
@@ -65,7 +122,7 @@ Deno.test("FaultQueue applies faults per path, in order, count times", () => {
   const queue = new FaultQueue();
   queue.add(spec("/otp", "500", 2));
   queue.add(spec("/otp", "html502"));
-  queue.add(spec("/telemetry", "delay", 1, 5));
+  queue.add(spec("/i/v0/e/", "delay", 1, 5));
   assert.equal(queue.size(), 4);
   assert.equal(queue.size("/otp"), 3);
   assert.equal(queue.take("/otp/verify"), undefined);
@@ -73,8 +130,23 @@ Deno.test("FaultQueue applies faults per path, in order, count times", () => {
   assert.deepEqual(queue.take("/otp"), { mode: "500", delayMs: 0 });
   assert.deepEqual(queue.take("/otp"), { mode: "html502", delayMs: 0 });
   assert.equal(queue.take("/otp"), undefined);
-  assert.deepEqual(queue.take("/telemetry"), { mode: "delay", delayMs: 5 });
+  assert.deepEqual(queue.take("/i/v0/e/"), { mode: "delay", delayMs: 5 });
   assert.equal(queue.size(), 0);
+});
+
+Deno.test("FaultQueue hands out status, body and headers with the fault", () => {
+  const queue = new FaultQueue();
+  queue.add({ ...spec("/otp", "respond", 2), status: 429, body: { a: 1 }, headers: { b: "2" } });
+  for (let i = 0; i < 2; i++) {
+    assert.deepEqual(queue.take("/otp"), {
+      mode: "respond",
+      delayMs: 0,
+      status: 429,
+      body: { a: 1 },
+      headers: { b: "2" },
+    });
+  }
+  assert.equal(queue.take("/otp"), undefined);
 });
 
 Deno.test("FaultQueue.clear() forgets everything", () => {

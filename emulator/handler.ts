@@ -31,8 +31,9 @@ import {
   readJsonObject,
 } from "./http.ts";
 import { PendingRequests, type WaitOutcome } from "./pending.ts";
-import { cryptoRandomBytes } from "./random.ts";
-import { AuthStore, type OutboxEntry, type StoredKey } from "./store.ts";
+import { cryptoRandomBytes } from "./crypto.ts";
+import { authorizationProjection, resourcePage } from "./projection.ts";
+import { type Authenticated, AuthStore, type OutboxEntry, type StoredKey } from "./store.ts";
 
 export type { OutboxEntry, StoredKey } from "./store.ts";
 
@@ -95,6 +96,24 @@ function releasedResponse(outcome: WaitOutcome): Response {
       "request_released",
       "The emulator was reset or closed while the request was held.",
     );
+}
+
+const RESOURCES_PATH = /^\/admin\/me\/authorization\/orgs\/([^/]+)\/resources$/;
+
+/** The most an `endless` fault sends before it stops by itself: 64 MiB. */
+const ENDLESS_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** A body that keeps sending JSON-looking bytes until the client goes away (or 64 MiB). */
+function endlessBody(signal: AbortSignal): ReadableStream<Uint8Array> {
+  const chunk = new TextEncoder().encode(`"${"x".repeat(64 * 1024 - 2)}"`);
+  let sent = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (signal.aborted || sent >= ENDLESS_LIMIT_BYTES) return controller.close();
+      sent += chunk.byteLength;
+      controller.enqueue(chunk);
+    },
+  });
 }
 
 const HTML_502 = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>" +
@@ -170,40 +189,61 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (result === undefined || !result.ok) {
       const message = result?.reason === "expired_token"
         ? "The sign-in token has expired. Sign in again."
-        : "Missing, unknown or already used sign-in token.";
+        : "Invalid token.";
       return errorResponse(401, "invalid_token", message, undefined, UNAUTHORIZED_HEADERS);
     }
-    return jsonResponse(201, { apiKey: result.apiKey });
+    return jsonResponse(200, {
+      message: "API key created successfully",
+      userId: result.key.userId,
+      apiKey: result.apiKey,
+      apiId: result.key.keyId,
+    });
   }
 
   function invalidApiKey(): Response {
-    return errorResponse(
-      401,
-      "invalid_api_key",
-      "Missing, unknown or revoked API key.",
-      undefined,
-      UNAUTHORIZED_HEADERS,
-    );
+    return errorResponse(401, "Unauthorized", "Invalid API key.", undefined, UNAUTHORIZED_HEADERS);
   }
 
-  async function whoami(request: Request): Promise<Response> {
+  /** The key a request presents, or `undefined` when missing, unknown or revoked. */
+  async function presented(request: Request): Promise<Authenticated | undefined> {
     const apiKey = bearerToken(request);
-    const info = apiKey === undefined ? undefined : await store.authenticate(apiKey);
-    if (info === undefined) return invalidApiKey();
-    return jsonResponse(200, info);
+    return apiKey === undefined ? undefined : await store.authenticate(apiKey);
   }
 
-  async function revokeCurrentKey(request: Request): Promise<Response> {
-    const apiKey = bearerToken(request);
-    const result = apiKey === undefined ? "unknown" : await store.revokeKey(apiKey);
-    return result === "revoked" ? emptyResponse(204) : invalidApiKey();
+  async function authorization(request: Request): Promise<Response> {
+    const who = await presented(request);
+    if (who === undefined) return invalidApiKey();
+    return jsonResponse(200, authorizationProjection(who, new Date(now()).toISOString()));
   }
 
-  async function recordTelemetry(request: Request): Promise<Response> {
-    const body = await readJson(request);
-    if (!body.ok) return invalidRequest("Body must be JSON.");
-    store.recordTelemetry(body.value);
-    return jsonResponse(202, { ok: true });
+  async function identityContext(request: Request): Promise<Response> {
+    const who = await presented(request);
+    if (who === undefined) return invalidApiKey();
+    return jsonResponse(200, { email: who.account.email, fullName: who.account.fullName });
+  }
+
+  async function resources(request: Request, url: URL): Promise<Response> {
+    const who = await presented(request);
+    if (who === undefined) return invalidApiKey();
+    const orgId = decodeURIComponent(RESOURCES_PATH.exec(url.pathname)?.[1] ?? "");
+    const page = resourcePage(who, orgId, new Date(now()).toISOString());
+    if (page === undefined) {
+      return errorResponse(403, "RESOURCE_NOT_PROJECTED", "No access to this organization.");
+    }
+    return jsonResponse(200, page);
+  }
+
+  /** PostHog's capture API: single events (`/i/v0/e/`, `/capture/`) and batches (`/batch/`). */
+  async function capture(request: Request): Promise<Response> {
+    const body = await readJsonObject(request);
+    if (body === undefined) return invalidRequest("Body must be a JSON object.");
+    const apiKey = body.api_key ?? body.token;
+    if (typeof apiKey !== "string" || apiKey === "") {
+      return errorResponse(401, "invalid_api_key", "API key is missing.");
+    }
+    const events = Array.isArray(body.batch) ? body.batch : [body];
+    for (const event of events) store.recordTelemetry({ api_key: apiKey, ...event });
+    return jsonResponse(200, { status: 1 });
   }
 
   function listOutbox(_request: Request, url: URL): Response {
@@ -216,7 +256,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (body === undefined) return invalidRequest("Body must be a JSON object.");
     const email = emailField(body);
     if (email instanceof Response) return email;
-    return jsonResponse(201, { apiKey: await store.createApiKey(email) });
+    const kind = body.kind ?? "legacy";
+    if (kind !== "legacy" && kind !== "typed") {
+      return invalidRequest('"kind" must be "typed" or "legacy".');
+    }
+    const created = await store.createApiKey(email, kind);
+    return jsonResponse(201, { apiKey: created.apiKey });
   }
 
   async function adminRevoke(request: Request): Promise<Response> {
@@ -255,10 +300,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const routes = new Map<string, Map<string, Route>>([
     ["/otp", new Map([["POST", requestCode]])],
     ["/otp/verify", new Map([["POST", verifyCode]])],
-    ["/developer/api-keys", new Map([["POST", createKeyWithToken]])],
-    ["/developer/whoami", new Map([["GET", whoami]])],
-    ["/developer/api-keys/current", new Map([["DELETE", revokeCurrentKey]])],
-    ["/telemetry", new Map([["POST", recordTelemetry]])],
+    ["/profile/apiKey", new Map([["POST", createKeyWithToken]])],
+    ["/admin/me/authorization", new Map([["GET", authorization]])],
+    ["/admin/me/authorization/context", new Map([["GET", identityContext]])],
+    ["/i/v0/e/", new Map([["POST", capture]])],
+    ["/capture/", new Map([["POST", capture]])],
+    ["/batch/", new Map([["POST", capture]])],
     ["/_emulator/outbox", new Map([["GET", listOutbox]])],
     ["/_emulator/api-keys", new Map([["POST", adminCreateKey]])],
     ["/_emulator/revoke", new Map([["POST", adminRevoke]])],
@@ -267,8 +314,17 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     ["/_emulator/reset", new Map([["POST", resetRoute]])],
   ]);
 
+  /** Routes whose path has a parameter: a pattern and its methods. */
+  const patternRoutes: [RegExp, Map<string, Route>][] = [
+    [RESOURCES_PATH, new Map([["GET", resources]])],
+  ];
+
   /** Applies a fault: a Response to send, or `undefined` to answer normally. */
-  async function applyFault(fault: Fault, request: Request): Promise<Response | undefined> {
+  async function applyFault(
+    fault: Fault,
+    request: Request,
+    url: URL,
+  ): Promise<Response | undefined> {
     switch (fault.mode) {
       case "500":
         return errorResponse(500, "internal_error", "Injected fault: internal server error.");
@@ -285,12 +341,33 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         const outcome = await held.wait(request.signal, fault.delayMs);
         return outcome === "elapsed" ? undefined : releasedResponse(outcome);
       }
+      case "wrapped": {
+        const answer = await route(request, url);
+        if (!answer.ok) return answer;
+        const data = await answer.json();
+        return jsonResponse(answer.status, { success: true, data });
+      }
+      case "redirect": {
+        const location = fault.headers?.location ?? `http://elsewhere.invalid${url.pathname}`;
+        return new Response(null, { status: fault.status ?? 307, headers: { location } });
+      }
+      case "endless":
+        return new Response(endlessBody(request.signal), {
+          status: 200,
+          headers: { "content-type": "application/json" },
+        });
+      case "respond": {
+        const text = typeof fault.body === "string" ? fault.body : JSON.stringify(fault.body ?? {});
+        const headers = new Headers({ "content-type": "application/json", ...fault.headers });
+        return new Response(text, { status: fault.status ?? 200, headers });
+      }
     }
   }
 
   async function route(request: Request, url: URL): Promise<Response> {
     const path = url.pathname;
-    const methods = routes.get(path);
+    const methods = routes.get(path) ??
+      patternRoutes.find(([pattern]) => pattern.test(path))?.[1];
     if (methods === undefined) return errorResponse(404, "not_found", `No route ${path}.`);
     const handle = methods.get(request.method);
     if (handle === undefined) {
@@ -311,7 +388,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       // Synchronous up to the fault's hold, so a hang is registered before this returns.
       const fault = isControlPath(url.pathname) ? undefined : faults.take(url.pathname);
       if (fault !== undefined) {
-        const response = await applyFault(fault, request);
+        const response = await applyFault(fault, request, url);
         if (response !== undefined) return response;
       }
       return await route(request, url);

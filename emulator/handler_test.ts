@@ -1,11 +1,17 @@
 import assert from "node:assert/strict";
+import { sha256Hex } from "./crypto.ts";
 import { createEmulator, type Emulator, type EmulatorOptions } from "./handler.ts";
-import { sha256Hex } from "./hash.ts";
+import { authorizationProjection, resourcePage } from "./projection.ts";
+import { type Account, type KeyKind, LEGACY_KEY_PATTERN, TYPED_KEY_PATTERN } from "./store.ts";
 
 const START = Date.parse("2026-01-01T00:00:00.000Z");
 const ORIGIN = "http://emulator.test";
 const ADA = "ada@example.com";
-const API_KEY = /^api_[0-9a-f]{32}$/;
+/** A PostHog capture body. */
+const EVENT = { api_key: "phc_test", event: "cli_command_executed", distinct_id: "anon_1" };
+/** The real client's `TYPED_API_KEY` (lua-cli 3.37.0, `@lua/shared-types`), verbatim. */
+const REAL_TYPED_API_KEY =
+  /^api_([0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/;
 
 interface Harness {
   emulator: Emulator;
@@ -84,13 +90,60 @@ async function signIn(h: Harness, email = ADA): Promise<string> {
   return body.signInToken as string;
 }
 
+/** A legacy key through the email flow (`/profile/apiKey`). */
 async function createKey(h: Harness, email = ADA): Promise<string> {
   const token = await signIn(h, email);
-  const body = await expectJson(
-    await h.call("POST", "/developer/api-keys", "", bearer(token)),
-    201,
-  );
+  const body = await expectJson(await h.call("POST", "/profile/apiKey", "", bearer(token)), 200);
   return body.apiKey as string;
+}
+
+/** A key of either kind through the control route, as the admin dashboard would make it. */
+async function mintKey(h: Harness, email: string, kind?: KeyKind): Promise<string> {
+  const body = await expectJson(await h.call("POST", "/_emulator/api-keys", { email, kind }), 201);
+  assert.deepEqual(Object.keys(body), ["apiKey"]);
+  return body.apiKey as string;
+}
+
+function getWith(h: Harness, path: string, apiKey: string): Promise<Response> {
+  return h.call("GET", path, undefined, bearer(apiKey));
+}
+
+/**
+ * Asserts that the projection `body` (and the key's resource page) is exactly what
+ * `projection.ts` builds for the stored key and its account; `projection_test.ts` checks those
+ * shapes against the real client's schemas.
+ */
+async function expectProjection(
+  h: Harness,
+  apiKey: string,
+  body: Record<string, unknown>,
+): Promise<void> {
+  const hash = await sha256Hex(apiKey);
+  const key = h.emulator.keys().find((stored) => stored.keyHash === hash);
+  assert.ok(key, "the key is stored");
+  const identity = await expectJson(
+    await getWith(h, "/admin/me/authorization/context", apiKey),
+    200,
+  );
+  const [org] = body.orgs as { orgId: string; name: string }[];
+  assert.ok(org);
+  const page = await expectJson(
+    await getWith(h, `/admin/me/authorization/orgs/${org.orgId}/resources`, apiKey),
+    200,
+  );
+  const [agent] = page.resources as { resourceId: string; name: string }[];
+  assert.ok(agent);
+  const account: Account = {
+    userId: key.userId,
+    email: identity.email as string,
+    fullName: identity.fullName as string,
+    orgId: org.orgId,
+    orgName: org.name,
+    agentId: agent.resourceId,
+    agentName: agent.name,
+  };
+  assert.deepEqual(body, authorizationProjection({ key, account }, body.generatedAt as string));
+  assert.deepEqual(page, resourcePage({ key, account }, org.orgId, page.generatedAt as string));
 }
 
 function wrongCode(code: string): string {
@@ -280,42 +333,69 @@ Deno.test("POST /otp/verify answers 400 for malformed bodies", async () => {
   await expectJson(await verify(h, code), 200);
 });
 
-// -------------------------------------------------- POST /developer/api-keys
+// ------------------------------------------------------- POST /profile/apiKey
 
-Deno.test("POST /developer/api-keys exchanges a sign-in token for an API key", async () => {
+Deno.test("POST /profile/apiKey exchanges a sign-in token for a legacy key", async () => {
   const h = setup();
   const token = await signIn(h);
-  const response = await h.call("POST", "/developer/api-keys", undefined, bearer(token));
-  const body = await expectJson(response, 201);
-  assert.deepEqual(Object.keys(body), ["apiKey"]);
-  assert.match(body.apiKey as string, API_KEY);
+  const response = await h.call("POST", "/profile/apiKey", undefined, bearer(token));
+  const body = await expectJson(response, 200);
+  assert.deepEqual(Object.keys(body), ["message", "userId", "apiKey", "apiId"]);
+  assert.equal(typeof body.message, "string");
+  assert.match(body.apiKey as string, LEGACY_KEY_PATTERN);
+  assert.doesNotMatch(body.apiKey as string, REAL_TYPED_API_KEY);
+  const [stored] = h.emulator.keys();
+  assert.ok(stored);
+  assert.deepEqual([stored.kind, stored.keyId, stored.userId, stored.email], [
+    "legacy",
+    body.apiId,
+    body.userId,
+    ADA,
+  ]);
 });
 
-Deno.test("POST /developer/api-keys: a sign-in token works once", async () => {
+Deno.test("POST /profile/apiKey: an empty body, as the platform's clients send, is fine", async () => {
   const h = setup();
   const token = await signIn(h);
-  await expectJson(await h.call("POST", "/developer/api-keys", "", bearer(token)), 201);
-  const again = await h.call("POST", "/developer/api-keys", "", bearer(token));
+  const init = {
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+  };
+  await expectJson(await h.call("POST", "/profile/apiKey", "", init), 200);
+});
+
+Deno.test("POST /profile/apiKey: a sign-in token works once", async () => {
+  const h = setup();
+  const token = await signIn(h);
+  await expectJson(await h.call("POST", "/profile/apiKey", "", bearer(token)), 200);
+  const again = await h.call("POST", "/profile/apiKey", "", bearer(token));
   assert.equal(again.headers.get("www-authenticate"), "Bearer");
   await expectError(again, 401, "invalid_token");
+  assert.equal(h.emulator.keys().length, 1);
 });
 
-Deno.test("POST /developer/api-keys: sign-in tokens expire after 5 minutes", async () => {
+Deno.test("POST /profile/apiKey: sign-in tokens expire after 5 minutes", async () => {
   const h = setup();
   const early = await signIn(h, "a@example.com");
   const late = await signIn(h, "b@example.com");
   h.clock.t += 5 * 60_000;
-  await expectJson(await h.call("POST", "/developer/api-keys", "", bearer(early)), 201);
+  await expectJson(await h.call("POST", "/profile/apiKey", "", bearer(early)), 200);
   h.clock.t += 1;
   const expired = await expectError(
-    await h.call("POST", "/developer/api-keys", "", bearer(late)),
+    await h.call("POST", "/profile/apiKey", "", bearer(late)),
     401,
     "invalid_token",
   );
   assert.match(expired.message as string, /expired/);
+  // Used up by the refusal, too.
+  h.clock.t -= 1;
+  await expectError(
+    await h.call("POST", "/profile/apiKey", "", bearer(late)),
+    401,
+    "invalid_token",
+  );
 });
 
-Deno.test("POST /developer/api-keys answers 401 for missing or unknown tokens", async () => {
+Deno.test("POST /profile/apiKey answers 401 for missing or unknown tokens", async () => {
   const h = setup();
   const token = await signIn(h);
   const attempts: RequestInit[] = [
@@ -327,154 +407,250 @@ Deno.test("POST /developer/api-keys answers 401 for missing or unknown tokens", 
     bearer(token.toUpperCase()),
   ];
   for (const init of attempts) {
-    await expectError(await h.call("POST", "/developer/api-keys", "", init), 401, "invalid_token");
+    await expectError(await h.call("POST", "/profile/apiKey", "", init), 401, "invalid_token");
   }
   // None of those used the real token up.
-  await expectJson(await h.call("POST", "/developer/api-keys", "", bearer(token)), 201);
+  await expectJson(await h.call("POST", "/profile/apiKey", "", bearer(token)), 200);
 });
 
-Deno.test("POST /developer/api-keys: an API key is not a sign-in token", async () => {
+Deno.test("POST /profile/apiKey: an API key is not a sign-in token", async () => {
   const h = setup();
   const apiKey = await createKey(h);
   await expectError(
-    await h.call("POST", "/developer/api-keys", "", bearer(apiKey)),
+    await h.call("POST", "/profile/apiKey", "", bearer(apiKey)),
     401,
     "invalid_token",
   );
 });
 
-Deno.test("API keys are stored only as SHA-256 hashes", async () => {
+Deno.test("API keys of both kinds are stored only as SHA-256 hashes", async () => {
   const h = setup();
   const first = await createKey(h, "a@example.com");
-  const second = await createKey(h, "b@example.com");
+  const second = await mintKey(h, "b@example.com", "typed");
   const stored = h.emulator.keys();
   assert.equal(stored.length, 2);
   const dump = JSON.stringify(stored);
   for (const apiKey of [first, second]) {
-    assert.match(apiKey, API_KEY);
     assert.equal(dump.includes(apiKey), false, "plaintext key in the store");
     assert.equal(dump.includes(apiKey.slice(4)), false, "key material in the store");
+    assert.equal(dump.includes(apiKey.slice(-20)), false, "key secret in the store");
   }
-  assert.deepEqual(stored.map((key) => key.keyHash), [
-    await sha256Hex(first),
-    await sha256Hex(second),
+  assert.deepEqual(stored.map((key) => [key.kind, key.keyHash]), [
+    ["legacy", await sha256Hex(first)],
+    ["typed", await sha256Hex(second)],
   ]);
   for (const key of stored) {
-    assert.deepEqual(Object.keys(key).sort(), [
-      "createdAt",
-      "email",
-      "keyHash",
-      "keyId",
-      "revoked",
-    ]);
     assert.match(key.keyId, /^key_[0-9a-f]{8}$/);
     assert.equal(key.revoked, false);
   }
   assert.notEqual(stored[0]?.keyId, stored[1]?.keyId);
 });
 
-Deno.test("API keys are 16 random bytes in lowercase hex", async () => {
-  const h = setup();
-  const seen = new Set<string>();
-  for (let i = 0; i < 20; i++) {
-    const body = await expectJson(await h.call("POST", "/_emulator/api-keys", { email: ADA }), 201);
-    assert.match(body.apiKey as string, API_KEY);
-    seen.add(body.apiKey as string);
-  }
-  assert.equal(seen.size, 20);
-});
+// --------------------------------------------- GET /admin/me/authorization
 
-// --------------------------------------------------- GET /developer/whoami
-
-Deno.test("GET /developer/whoami describes the key", async () => {
+Deno.test("GET /admin/me/authorization: a legacy key resolves to its owner (user)", async () => {
   const h = setup();
   h.clock.t += 1234;
-  const apiKey = await createKey(h, "Ada@Example.com");
-  const body = await expectJson(
-    await h.call("GET", "/developer/whoami", undefined, bearer(apiKey)),
+  const token = await signIn(h, "Ada@Example.com");
+  const created = await expectJson(
+    await h.call("POST", "/profile/apiKey", "", bearer(token)),
     200,
   );
-  const [stored] = h.emulator.keys();
-  assert.deepEqual(body, {
-    email: ADA,
-    keyId: stored?.keyId,
-    createdAt: "2026-01-01T00:00:01.234Z",
-  });
+  const apiKey = created.apiKey as string;
+  const body = await expectJson(await getWith(h, "/admin/me/authorization", apiKey), 200);
+  assert.deepEqual(body.authorizationPrincipal, { subjectType: "user", subjectId: created.userId });
+  const context = body.credentialContext as Record<string, unknown>;
+  assert.deepEqual(context.compatibility, { mode: "legacy-owner-delegation" });
+  assert.equal(context.id, created.apiId);
+  assert.equal(body.generatedAt, "2026-01-01T00:00:01.234Z", "the emulator's clock");
+  await expectProjection(h, apiKey, body);
 });
 
-Deno.test("GET /developer/whoami answers 401 for missing, unknown or revoked keys", async () => {
+Deno.test("GET /admin/me/authorization: a typed key is its own principal (apiKey)", async () => {
+  const h = setup();
+  const apiKey = await mintKey(h, ADA, "typed");
+  const body = await expectJson(await getWith(h, "/admin/me/authorization", apiKey), 200);
+  const [stored] = h.emulator.keys();
+  assert.deepEqual(body.authorizationPrincipal, {
+    subjectType: "apiKey",
+    subjectId: stored?.keyId,
+  });
+  assert.equal((body.credentialContext as Record<string, unknown>).compatibility, undefined);
+  await expectProjection(h, apiKey, body);
+});
+
+Deno.test("GET /admin/me/authorization: keys of one address share one account", async () => {
+  const h = setup();
+  const legacy = await mintKey(h, ADA, "legacy");
+  const typed = await mintKey(h, ADA, "typed");
+  const other = await mintKey(h, "bob@example.com", "legacy");
+  const orgOf = async (key: string) =>
+    ((await expectJson(await getWith(h, "/admin/me/authorization", key), 200))
+      .orgs as { orgId: string }[])[0]?.orgId;
+  assert.equal(await orgOf(legacy), await orgOf(typed));
+  assert.notEqual(await orgOf(legacy), await orgOf(other));
+});
+
+Deno.test("the key-checking routes answer 401 for missing, unknown or revoked keys", async () => {
   const h = setup();
   const apiKey = await createKey(h);
+  const typed = await mintKey(h, ADA, "typed");
+  const orgs = (await expectJson(await getWith(h, "/admin/me/authorization", apiKey), 200))
+    .orgs as { orgId: string }[];
   h.clock.t += 30_000;
   const token = await signIn(h);
   await expectEmpty(await h.call("POST", "/_emulator/revoke", { apiKey }));
+  await expectEmpty(await h.call("POST", "/_emulator/revoke", { apiKey: typed }));
   const attempts: RequestInit[] = [
     {},
     { headers: { authorization: `Token ${apiKey}` } },
     bearer(`api_${"0".repeat(32)}`),
     bearer(apiKey), // revoked above
+    bearer(typed), // revoked above
     bearer(token), // a sign-in token is not an API key
   ];
-  for (const init of attempts) {
-    const response = await h.call("GET", "/developer/whoami", undefined, init);
-    assert.equal(response.headers.get("www-authenticate"), "Bearer");
-    await expectError(response, 401, "invalid_api_key");
+  const paths = [
+    "/admin/me/authorization",
+    "/admin/me/authorization/context",
+    `/admin/me/authorization/orgs/${orgs[0]?.orgId}/resources`,
+  ];
+  for (const path of paths) {
+    for (const init of attempts) {
+      const response = await h.call("GET", path, undefined, init);
+      assert.equal(response.headers.get("www-authenticate"), "Bearer", path);
+      await expectError(response, 401, "Unauthorized");
+    }
   }
 });
 
-// ---------------------------------------- DELETE /developer/api-keys/current
+// ------------------------------------- GET /admin/me/authorization/context
 
-Deno.test("DELETE /developer/api-keys/current revokes the key", async () => {
+Deno.test("GET /admin/me/authorization/context gives the owner's email and full name", async () => {
   const h = setup();
-  const apiKey = await createKey(h);
-  const other = await createKey(h, "bob@example.com");
-  await expectEmpty(
-    await h.call("DELETE", "/developer/api-keys/current", undefined, bearer(apiKey)),
-  );
-  assert.deepEqual(h.emulator.keys().map((key) => key.revoked), [true, false]);
-  await expectError(
-    await h.call("GET", "/developer/whoami", undefined, bearer(apiKey)),
-    401,
-    "invalid_api_key",
-  );
-  await expectError(
-    await h.call("DELETE", "/developer/api-keys/current", undefined, bearer(apiKey)),
-    401,
-    "invalid_api_key",
-  );
-  await expectJson(await h.call("GET", "/developer/whoami", undefined, bearer(other)), 200);
+  for (const kind of ["legacy", "typed"] as const) {
+    const apiKey = await mintKey(h, "Ada.Lovelace@Example.com", kind);
+    const body = await expectJson(await getWith(h, "/admin/me/authorization/context", apiKey), 200);
+    assert.deepEqual(body, { email: "ada.lovelace@example.com", fullName: "Ada Lovelace" }, kind);
+  }
 });
 
-Deno.test("DELETE /developer/api-keys/current answers 401 for missing or unknown keys", async () => {
+// ------------------------- GET /admin/me/authorization/orgs/:orgId/resources
+
+Deno.test("GET …/orgs/:orgId/resources lists the organisation's one agent", async () => {
   const h = setup();
-  for (const init of [{}, bearer(`api_${"f".repeat(32)}`)]) {
+  const apiKey = await mintKey(h, ADA, "typed");
+  const projection = await expectJson(await getWith(h, "/admin/me/authorization", apiKey), 200);
+  const [org] = projection.orgs as { orgId: string }[];
+  assert.ok(org);
+  const page = await expectJson(
+    await getWith(
+      h,
+      `/admin/me/authorization/orgs/${encodeURIComponent(org.orgId)}/resources`,
+      apiKey,
+    ),
+    200,
+  );
+  assert.equal(page.orgId, org.orgId);
+  assert.equal(page.nextCursor, null);
+  assert.equal((page.resources as unknown[]).length, 1);
+  // The query string the real client may add is ignored.
+  const queried = await expectJson(
+    await getWith(
+      h,
+      `/admin/me/authorization/orgs/${org.orgId}/resources?kind=agent&limit=50`,
+      apiKey,
+    ),
+    200,
+  );
+  assert.deepEqual(queried, page);
+});
+
+Deno.test("GET …/orgs/:orgId/resources answers 403 for another organisation", async () => {
+  const h = setup();
+  const ada = await mintKey(h, ADA);
+  const bob = await mintKey(h, "bob@example.com");
+  const bobs = (await expectJson(await getWith(h, "/admin/me/authorization", bob), 200))
+    .orgs as { orgId: string }[];
+  for (const orgId of [bobs[0]?.orgId, "org_nope"]) {
     await expectError(
-      await h.call("DELETE", "/developer/api-keys/current", undefined, init),
-      401,
-      "invalid_api_key",
+      await getWith(h, `/admin/me/authorization/orgs/${orgId}/resources`, ada),
+      403,
+      "RESOURCE_NOT_PROJECTED",
     );
   }
+  await expectError(
+    await getWith(h, "/admin/me/authorization/orgs//resources", ada),
+    404,
+    "not_found",
+  );
 });
 
-// ----------------------------------------------------------- POST /telemetry
+// ------------------------------------------------- PostHog capture routes
 
-Deno.test("POST /telemetry records any JSON body", async () => {
+Deno.test("POST /i/v0/e/ and /capture/ record a PostHog event with its project key", async () => {
   const h = setup();
-  const events: unknown[] = [{ event: "login", ok: true }, [1, 2], "text", 42, null];
-  for (const event of events) {
-    await expectJson(await h.call("POST", "/telemetry", JSON.stringify(event)), 202);
+  for (const path of ["/i/v0/e/", "/capture/"]) {
+    const event = {
+      api_key: "phc_test",
+      event: "cli_command_executed",
+      distinct_id: "anon_1",
+      properties: { command: path, success: true },
+    };
+    assert.deepEqual(await expectJson(await h.call("POST", path, event), 200), { status: 1 });
   }
-  assert.deepEqual(h.emulator.telemetry(), events);
-  const listed = await h.call("GET", "/_emulator/telemetry");
-  assert.deepEqual(await expectJson(listed, 200), events);
+  const recorded = h.emulator.telemetry() as Record<string, unknown>[];
+  assert.deepEqual(
+    recorded.map((e) => [e.api_key, (e.properties as { command: string }).command]),
+    [
+      ["phc_test", "/i/v0/e/"],
+      ["phc_test", "/capture/"],
+    ],
+  );
+  assert.deepEqual(await expectJson(await h.call("GET", "/_emulator/telemetry"), 200), recorded);
 });
 
-Deno.test("POST /telemetry answers 400 when the body is not JSON", async () => {
+Deno.test("POST /batch/ records each event of the batch with the batch's project key", async () => {
   const h = setup();
-  for (const body of ["", "{", "<html>"]) {
-    await expectError(await h.call("POST", "/telemetry", body), 400, "invalid_request");
+  const body = { api_key: "phc_b", batch: [{ event: "a" }, { event: "b", api_key: "phc_own" }] };
+  await expectJson(await h.call("POST", "/batch/", body), 200);
+  assert.deepEqual(h.emulator.telemetry(), [
+    { api_key: "phc_b", event: "a" },
+    { api_key: "phc_own", event: "b" },
+  ]);
+});
+
+Deno.test("PostHog capture accepts `token` for the project key", async () => {
+  const h = setup();
+  await expectJson(await h.call("POST", "/i/v0/e/", { token: "phc_t", event: "x" }), 200);
+  assert.deepEqual(h.emulator.telemetry(), [{ api_key: "phc_t", token: "phc_t", event: "x" }]);
+});
+
+Deno.test("PostHog capture refuses a body without a project key, or not JSON", async () => {
+  const h = setup();
+  for (const path of ["/i/v0/e/", "/capture/", "/batch/"]) {
+    for (const body of [{ event: "x" }, { api_key: "", event: "x" }, { api_key: 1, event: "x" }]) {
+      await expectError(await h.call("POST", path, body), 401, "invalid_api_key");
+    }
+    for (const body of ["", "{", "<html>", "[1]", "null"]) {
+      await expectError(await h.call("POST", path, body), 400, "invalid_request");
+    }
   }
   assert.deepEqual(h.emulator.telemetry(), []);
+});
+
+Deno.test("the routes no real client uses are gone", async () => {
+  const h = setup();
+  const apiKey = await createKey(h);
+  const gone: [string, string][] = [
+    ["GET", "/developer/whoami"],
+    ["POST", "/developer/api-keys"],
+    ["DELETE", "/developer/api-keys/current"],
+    ["POST", "/telemetry"],
+  ];
+  for (const [method, path] of gone) {
+    await expectError(await h.call(method, path, undefined, bearer(apiKey)), 404, "not_found");
+  }
+  assert.equal(h.emulator.keys()[0]?.revoked, false);
 });
 
 // ------------------------------------------------------------ control routes
@@ -505,18 +681,51 @@ Deno.test("GET /_emulator/outbox lists emails oldest first, filtered by ?email="
   assert.deepEqual(await expectJson(none, 200), []);
 });
 
-Deno.test("POST /_emulator/api-keys creates a key like the admin dashboard", async () => {
+Deno.test("POST /_emulator/api-keys creates a legacy key by default", async () => {
   const h = setup();
-  const body = await expectJson(
-    await h.call("POST", "/_emulator/api-keys", { email: "Ada@Example.com" }),
-    201,
-  );
-  assert.deepEqual(Object.keys(body), ["apiKey"]);
-  const whoami = await expectJson(
-    await h.call("GET", "/developer/whoami", undefined, bearer(body.apiKey as string)),
+  const apiKey = await mintKey(h, "Ada@Example.com");
+  assert.match(apiKey, LEGACY_KEY_PATTERN);
+  assert.doesNotMatch(apiKey, REAL_TYPED_API_KEY);
+  const context = await expectJson(
+    await getWith(h, "/admin/me/authorization/context", apiKey),
     200,
   );
-  assert.equal(whoami.email, ADA);
+  assert.equal(context.email, ADA);
+  assert.equal(h.emulator.keys()[0]?.kind, "legacy");
+  assert.match(await mintKey(h, ADA, "legacy"), LEGACY_KEY_PATTERN);
+});
+
+Deno.test("POST /_emulator/api-keys creates typed keys the real client sees as typed", async () => {
+  const h = setup();
+  const seen = new Set<string>();
+  for (let i = 0; i < 20; i++) {
+    const apiKey = await mintKey(h, ADA, "typed");
+    assert.match(apiKey, TYPED_KEY_PATTERN);
+    assert.match(apiKey, REAL_TYPED_API_KEY);
+    seen.add(apiKey);
+  }
+  assert.equal(seen.size, 20);
+  assert.ok(h.emulator.keys().every((key) => key.kind === "typed"));
+});
+
+Deno.test("POST /_emulator/api-keys answers 400 for bad bodies and unknown kinds", async () => {
+  const h = setup();
+  await expectError(await h.call("POST", "/_emulator/api-keys", "x"), 400, "invalid_request");
+  await expectError(await h.call("POST", "/_emulator/api-keys", {}), 400, "invalid_request");
+  await expectError(
+    await h.call("POST", "/_emulator/api-keys", { email: "nope" }),
+    400,
+    "invalid_email",
+  );
+  for (const kind of ["Typed", "session", "", 1, ["typed"]]) {
+    const body = await expectError(
+      await h.call("POST", "/_emulator/api-keys", { email: ADA, kind }),
+      400,
+      "invalid_request",
+    );
+    assert.match(body.message as string, /kind/, JSON.stringify(kind));
+  }
+  assert.deepEqual(h.emulator.keys(), []);
 });
 
 Deno.test("POST /_emulator/api-keys answers 400 for bad bodies", async () => {
@@ -534,12 +743,11 @@ Deno.test("POST /_emulator/api-keys answers 400 for bad bodies", async () => {
 Deno.test("POST /_emulator/revoke revokes a key; 404 when unknown", async () => {
   const h = setup();
   const apiKey = await createKey(h);
+  const other = await mintKey(h, "bob@example.com", "typed");
   await expectEmpty(await h.call("POST", "/_emulator/revoke", { apiKey }));
-  await expectError(
-    await h.call("GET", "/developer/whoami", undefined, bearer(apiKey)),
-    401,
-    "invalid_api_key",
-  );
+  assert.deepEqual(h.emulator.keys().map((key) => key.revoked), [true, false]);
+  await expectError(await getWith(h, "/admin/me/authorization", apiKey), 401, "Unauthorized");
+  await expectJson(await getWith(h, "/admin/me/authorization", other), 200);
   await expectEmpty(await h.call("POST", "/_emulator/revoke", { apiKey }), 204);
   await expectError(
     await h.call("POST", "/_emulator/revoke", { apiKey: `api_${"1".repeat(32)}` }),
@@ -554,17 +762,13 @@ Deno.test("POST /_emulator/reset forgets all state and faults", async () => {
   const h = setup();
   const apiKey = await createKey(h);
   const code = await requestCode(h, "b@example.com");
-  await expectJson(await h.call("POST", "/telemetry", { e: 1 }), 202);
+  await expectJson(await h.call("POST", "/i/v0/e/", { api_key: "phc", event: "e" }), 200);
   await expectEmpty(await h.call("POST", "/_emulator/faults", { path: "/otp", mode: "500" }));
   await expectEmpty(await h.call("POST", "/_emulator/reset"));
   assert.deepEqual(h.emulator.outbox(), []);
   assert.deepEqual(h.emulator.telemetry(), []);
   assert.deepEqual(h.emulator.keys(), []);
-  await expectError(
-    await h.call("GET", "/developer/whoami", undefined, bearer(apiKey)),
-    401,
-    "invalid_api_key",
-  );
+  await expectError(await getWith(h, "/admin/me/authorization", apiKey), 401, "Unauthorized");
   await expectError(await verify(h, code, "b@example.com"), 401, "invalid_code");
   // Fault gone and rate limit forgotten.
   await requestCode(h);
@@ -600,8 +804,8 @@ Deno.test('fault "500" answers a JSON 500 and skips the route', async () => {
 
 Deno.test('fault "html502" answers 502 with an HTML body', async () => {
   const h = setup();
-  await addFault(h, { path: "/developer/whoami", mode: "html502" });
-  const response = await h.call("GET", "/developer/whoami");
+  await addFault(h, { path: "/admin/me/authorization", mode: "html502" });
+  const response = await h.call("GET", "/admin/me/authorization");
   assert.equal(response.status, 502);
   assert.equal(response.headers.get("content-type"), "text/html");
   assert.match(await response.text(), /^<!DOCTYPE html>/);
@@ -618,26 +822,135 @@ Deno.test('fault "not-json" answers 200 with a body that is not JSON', async () 
   assert.throws(() => JSON.parse(text), SyntaxError);
 });
 
+Deno.test('fault "wrapped" wraps a success in {success: true, data}', async () => {
+  const h = setup();
+  const apiKey = await mintKey(h, ADA, "typed");
+  const bare = await expectJson(await getWith(h, "/admin/me/authorization", apiKey), 200);
+  await addFault(h, { path: "/admin/me/authorization", mode: "wrapped", count: 2 });
+  const wrapped = await expectJson(await getWith(h, "/admin/me/authorization", apiKey), 200);
+  assert.deepEqual(wrapped, { success: true, data: bare });
+  // A failure passes through unwrapped (and uses up the fault).
+  await expectError(await getWith(h, "/admin/me/authorization", "nope"), 401, "Unauthorized");
+  assert.deepEqual(
+    await expectJson(await getWith(h, "/admin/me/authorization", apiKey), 200),
+    bare,
+  );
+  // The route behind a wrapped fault still does its work.
+  await addFault(h, { path: "/otp", mode: "wrapped" });
+  const sent = await expectJson(await h.call("POST", "/otp", { email: ADA, type: "email" }), 200);
+  assert.deepEqual(sent, { success: true, data: { ok: true } });
+  assert.equal(h.emulator.outbox().length, 1);
+});
+
+Deno.test('fault "redirect" answers 307 to elsewhere, or the given status and location', async () => {
+  const h = setup();
+  await addFault(h, { path: "/profile/apiKey", mode: "redirect" });
+  await addFault(h, {
+    path: "/profile/apiKey",
+    mode: "redirect",
+    status: 301,
+    headers: { location: "https://evil.example/steal" },
+  });
+  const first = await h.call("POST", "/profile/apiKey", "", bearer("sit_x"));
+  assert.equal(first.status, 307);
+  assert.equal(first.headers.get("location"), "http://elsewhere.invalid/profile/apiKey");
+  assert.equal(await first.text(), "");
+  const second = await h.call("POST", "/profile/apiKey", "", bearer("sit_x"));
+  assert.equal(second.status, 301);
+  assert.equal(second.headers.get("location"), "https://evil.example/steal");
+  await second.body?.cancel();
+  await expectError(await h.call("POST", "/profile/apiKey", ""), 401, "invalid_token");
+});
+
+Deno.test('fault "endless" streams a JSON-looking body until the reader stops', async () => {
+  const h = setup();
+  await addFault(h, { path: "/otp", mode: "endless" });
+  const response = await h.call("POST", "/otp", { email: ADA, type: "email" });
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-type"), "application/json");
+  const reader = response.body!.getReader();
+  let total = 0;
+  while (total <= 2 * 1024 * 1024) {
+    const { done, value } = await reader.read();
+    assert.equal(done, false, "it does not end by itself within 2 MiB");
+    total += value!.byteLength;
+  }
+  await reader.cancel();
+  assert.deepEqual(h.emulator.outbox(), [], "the route was not processed");
+  await requestCode(h);
+});
+
+Deno.test('fault "respond" answers the given status, body and headers', async () => {
+  const h = setup();
+  await addFault(h, {
+    path: "/profile/apiKey",
+    mode: "respond",
+    status: 404,
+    body: { success: false, error: { message: "Cannot POST /profile/apiKey", statusCode: 404 } },
+    headers: { "x-request-id": "r1" },
+  });
+  await addFault(h, { path: "/otp/verify", mode: "respond", body: "<html>plain" });
+  await addFault(h, { path: "/otp", mode: "respond" });
+  await addFault(h, {
+    path: "/otp",
+    mode: "respond",
+    status: 429,
+    headers: { "retry-after": "99999", "content-type": "text/plain" },
+    body: "slow down",
+  });
+  const gone = await expectJson(await h.call("POST", "/profile/apiKey", ""), 404);
+  assert.deepEqual(gone, {
+    success: false,
+    error: { message: "Cannot POST /profile/apiKey", statusCode: 404 },
+  });
+  const text = await h.call("POST", "/otp/verify", {});
+  assert.equal(text.status, 200);
+  assert.equal(await text.text(), "<html>plain", "a string body is sent as it is");
+  assert.deepEqual(await expectJson(await h.call("POST", "/otp", {}), 200), {}, "defaults");
+  const limited = await h.call("POST", "/otp", {});
+  assert.equal(limited.status, 429);
+  assert.equal(limited.headers.get("retry-after"), "99999");
+  assert.equal(limited.headers.get("content-type"), "text/plain");
+  assert.equal(await limited.text(), "slow down");
+  assert.deepEqual(h.emulator.outbox(), [], "no route behind a respond fault ran");
+});
+
+Deno.test("faults apply to a path with a parameter, by its exact pathname", async () => {
+  const h = setup();
+  const apiKey = await mintKey(h, ADA);
+  const projection = await expectJson(await getWith(h, "/admin/me/authorization", apiKey), 200);
+  const orgId = (projection.orgs as { orgId: string }[])[0]!.orgId;
+  const path = `/admin/me/authorization/orgs/${orgId}/resources`;
+  await addFault(h, { path, mode: "500" });
+  await expectError(
+    await getWith(h, "/admin/me/authorization/orgs/org_other/resources", apiKey),
+    403,
+    "RESOURCE_NOT_PROJECTED",
+  );
+  await expectError(await getWith(h, path, apiKey), 500, "internal_error");
+  await expectJson(await getWith(h, path, apiKey), 200);
+});
+
 Deno.test("faults apply `count` times, then requests succeed", async () => {
   const h = setup();
-  await addFault(h, { path: "/telemetry", mode: "500", count: 3 });
+  await addFault(h, { path: "/i/v0/e/", mode: "500", count: 3 });
   for (let i = 0; i < 3; i++) {
-    await expectError(await h.call("POST", "/telemetry", {}), 500, "internal_error");
+    await expectError(await h.call("POST", "/i/v0/e/", EVENT), 500, "internal_error");
   }
-  await expectJson(await h.call("POST", "/telemetry", {}), 202);
+  await expectJson(await h.call("POST", "/i/v0/e/", EVENT), 200);
   assert.equal(h.emulator.telemetry().length, 1);
 });
 
 Deno.test("faults queue per path in order", async () => {
   const h = setup();
-  await addFault(h, { path: "/telemetry", mode: "500" });
+  await addFault(h, { path: "/i/v0/e/", mode: "500" });
   await addFault(h, { path: "/otp", mode: "not-json" });
-  await addFault(h, { path: "/telemetry", mode: "html502", count: 2 });
-  assert.equal((await h.call("POST", "/telemetry", {})).status, 500);
-  assert.equal((await h.call("POST", "/otp", {})).status, 200); // not-json
-  assert.equal((await h.call("POST", "/telemetry", {})).status, 502);
-  assert.equal((await h.call("POST", "/telemetry", {})).status, 502);
-  assert.equal((await h.call("POST", "/telemetry", {})).status, 202);
+  await addFault(h, { path: "/i/v0/e/", mode: "html502", count: 2 });
+  assert.equal((await h.call("POST", "/i/v0/e/", EVENT)).status, 500);
+  assert.equal(await (await h.call("POST", "/otp", {})).text(), "<html>oops");
+  assert.equal((await h.call("POST", "/i/v0/e/", EVENT)).status, 502);
+  assert.equal((await h.call("POST", "/i/v0/e/", EVENT)).status, 502);
+  assert.equal((await h.call("POST", "/i/v0/e/", EVENT)).status, 200);
 });
 
 Deno.test("faults match the exact pathname, any method, even unknown routes", async () => {
@@ -716,9 +1029,9 @@ Deno.test('fault "hang" with an already aborted signal ends at once', async () =
 
 Deno.test('fault "hang" is released by reset', async () => {
   const h = setup();
-  await addFault(h, { path: "/developer/whoami", mode: "hang", count: 2 });
-  const first = h.call("GET", "/developer/whoami");
-  const second = h.call("GET", "/developer/whoami");
+  await addFault(h, { path: "/admin/me/authorization", mode: "hang", count: 2 });
+  const first = h.call("GET", "/admin/me/authorization");
+  const second = h.call("GET", "/admin/me/authorization");
   assert.equal(h.emulator.pending(), 2);
   await expectEmpty(await h.call("POST", "/_emulator/reset"));
   await expectError(await first, 503, "request_released");
@@ -729,8 +1042,8 @@ Deno.test('fault "hang" is released by reset', async () => {
 Deno.test('fault "hang" is released by releasePending(), keeping state', async () => {
   const h = setup();
   await requestCode(h);
-  await addFault(h, { path: "/telemetry", mode: "hang" });
-  const held = h.call("POST", "/telemetry", {});
+  await addFault(h, { path: "/i/v0/e/", mode: "hang" });
+  const held = h.call("POST", "/i/v0/e/", EVENT);
   assert.equal(h.emulator.releasePending(), 1);
   await expectError(await held, 503, "request_released");
   assert.equal(h.emulator.outbox().length, 1);
@@ -753,9 +1066,9 @@ Deno.test('fault "delay" answers normally after delayMs', async () => {
 
 Deno.test('fault "delay" defaults to 1000 ms', async () => {
   const h = setup();
-  await addFault(h, { path: "/telemetry", mode: "delay" });
+  await addFault(h, { path: "/i/v0/e/", mode: "delay" });
   const controller = new AbortController();
-  const pending = h.call("POST", "/telemetry", {}, { signal: controller.signal });
+  const pending = h.call("POST", "/i/v0/e/", EVENT, { signal: controller.signal });
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.equal(h.emulator.pending(), 1, "still held after 50 ms");
   controller.abort();
@@ -798,10 +1111,13 @@ Deno.test("wrong methods on known paths answer 405 with Allow", async () => {
   const routes: [string, string][] = [
     ["/otp", "POST"],
     ["/otp/verify", "POST"],
-    ["/developer/api-keys", "POST"],
-    ["/developer/whoami", "GET"],
-    ["/developer/api-keys/current", "DELETE"],
-    ["/telemetry", "POST"],
+    ["/profile/apiKey", "POST"],
+    ["/admin/me/authorization", "GET"],
+    ["/admin/me/authorization/context", "GET"],
+    ["/admin/me/authorization/orgs/org_x/resources", "GET"],
+    ["/i/v0/e/", "POST"],
+    ["/capture/", "POST"],
+    ["/batch/", "POST"],
     ["/_emulator/outbox", "GET"],
     ["/_emulator/api-keys", "POST"],
     ["/_emulator/revoke", "POST"],
@@ -848,7 +1164,7 @@ Deno.test("createEmulator() works with default options", async () => {
   assert.match(entry.code, /^\d{6}$/);
 });
 
-Deno.test("the full flow: code, token, key, whoami, revoke", async () => {
+Deno.test("the full flow: code, token, key, projection, identity, resources", async () => {
   const h = setup();
   await expectJson(await h.call("POST", "/otp", { email: ADA, type: "email" }), 200);
   const outbox = await expectJson(await h.call("GET", `/_emulator/outbox?email=${ADA}`), 200);
@@ -857,20 +1173,24 @@ Deno.test("the full flow: code, token, key, whoami, revoke", async () => {
   const { signInToken } = await expectJson(await verify(h, code), 200);
   h.clock.t += 4 * 60_000;
   const { apiKey } = await expectJson(
-    await h.call("POST", "/developer/api-keys", "", bearer(signInToken as string)),
-    201,
-  );
-  const me = await expectJson(
-    await h.call("GET", "/developer/whoami", undefined, bearer(apiKey as string)),
+    await h.call("POST", "/profile/apiKey", "", bearer(signInToken as string)),
     200,
   );
-  assert.equal(me.email, ADA);
-  await expectEmpty(
-    await h.call("DELETE", "/developer/api-keys/current", undefined, bearer(apiKey as string)),
+  const projection = await expectJson(
+    await getWith(h, "/admin/me/authorization", apiKey as string),
+    200,
   );
+  assert.equal((projection.authorizationPrincipal as { subjectType: string }).subjectType, "user");
+  await expectProjection(h, apiKey as string, projection);
+  const context = await expectJson(
+    await getWith(h, "/admin/me/authorization/context", apiKey as string),
+    200,
+  );
+  assert.deepEqual(context, { email: ADA, fullName: "Ada" });
+  await expectEmpty(await h.call("POST", "/_emulator/revoke", { apiKey }));
   await expectError(
-    await h.call("GET", "/developer/whoami", undefined, bearer(apiKey as string)),
+    await getWith(h, "/admin/me/authorization", apiKey as string),
     401,
-    "invalid_api_key",
+    "Unauthorized",
   );
 });

@@ -152,32 +152,53 @@ Deno.test("startEmulator() serves the whole flow over loopback", async () => {
     assert.equal(verified.status, 200);
     const { signInToken } = verified.body as { signInToken: string };
 
-    const created = await fetchJson(server, "/developer/api-keys", {
+    const created = await fetchJson(server, "/profile/apiKey", {
       method: "POST",
-      headers: { authorization: `Bearer ${signInToken}` },
+      headers: { authorization: `Bearer ${signInToken}`, "content-type": "application/json" },
     });
-    assert.equal(created.status, 201);
-    const { apiKey } = created.body as { apiKey: string };
+    assert.equal(created.status, 200);
+    const { apiKey, userId } = created.body as { apiKey: string; userId: string };
     assert.match(apiKey, /^api_[0-9a-f]{32}$/);
     const auth = { authorization: `Bearer ${apiKey}` };
 
-    const me = await fetchJson(server, "/developer/whoami", { headers: auth });
+    const [me, context] = await Promise.all([
+      fetchJson(server, "/admin/me/authorization", { headers: auth }),
+      fetchJson(server, "/admin/me/authorization/context", { headers: auth }),
+    ]);
     assert.equal(me.status, 200);
-    assert.equal((me.body as { email: string }).email, ADA);
-
-    const telemetry = await fetchJson(server, "/telemetry", postJson({ event: "demo" }));
-    assert.equal(telemetry.status, 202);
-    assert.deepEqual((await fetchJson(server, "/_emulator/telemetry")).body, [{ event: "demo" }]);
-
-    const revoked = await fetchJson(server, "/developer/api-keys/current", {
-      method: "DELETE",
-      headers: auth,
+    assert.deepEqual((me.body as { authorizationPrincipal: unknown }).authorizationPrincipal, {
+      subjectType: "user",
+      subjectId: userId,
     });
+    assert.deepEqual(context.body, { email: ADA, fullName: "Ada" });
+
+    const event = { api_key: "phc_test", event: "demo", distinct_id: "anon_1" };
+    const telemetry = await fetchJson(server, "/i/v0/e/", postJson(event));
+    assert.deepEqual([telemetry.status, telemetry.body], [200, { status: 1 }]);
+    assert.deepEqual((await fetchJson(server, "/_emulator/telemetry")).body, [event]);
+
+    const typed = await fetchJson(
+      server,
+      "/_emulator/api-keys",
+      postJson({ email: ADA, kind: "typed" }),
+    );
+    assert.equal(typed.status, 201);
+    const typedKey = (typed.body as { apiKey: string }).apiKey;
+    const typedMe = await fetchJson(server, "/admin/me/authorization", {
+      headers: { authorization: `Bearer ${typedKey}` },
+    });
+    assert.equal(
+      (typedMe.body as { authorizationPrincipal: { subjectType: string } }).authorizationPrincipal
+        .subjectType,
+      "apiKey",
+    );
+
+    const revoked = await fetchJson(server, "/_emulator/revoke", postJson({ apiKey }));
     assert.deepEqual([revoked.status, revoked.body], [204, null]);
-    const after = await fetchJson(server, "/developer/whoami", { headers: auth });
+    const after = await fetchJson(server, "/admin/me/authorization", { headers: auth });
     assert.deepEqual([after.status, (after.body as { error: string }).error], [
       401,
-      "invalid_api_key",
+      "Unauthorized",
     ]);
     assert.equal(server.emulator.keys()[0]?.revoked, true);
   } finally {
@@ -211,17 +232,54 @@ Deno.test("fault modes survive the trip through a real server", async () => {
   }
 });
 
+Deno.test("redirect, endless and respond faults survive the trip through a real server", async () => {
+  const server = await startEmulator();
+  try {
+    const faults = [
+      {
+        path: "/profile/apiKey",
+        mode: "redirect",
+        headers: { location: "https://evil.example/x" },
+      },
+      { path: "/otp", mode: "endless" },
+      { path: "/otp/verify", mode: "respond", status: 410, body: { message: "Gone" } },
+    ];
+    for (const fault of faults) {
+      assert.equal((await fetchJson(server, "/_emulator/faults", postJson(fault))).status, 204);
+    }
+    const redirected = await fetch(`${server.url}/profile/apiKey`, {
+      method: "POST",
+      redirect: "manual",
+    });
+    assert.equal(redirected.status, 307);
+    assert.equal(redirected.headers.get("location"), "https://evil.example/x");
+    await redirected.body?.cancel();
+
+    const endless = await fetch(`${server.url}/otp`, { method: "POST", body: "{}" });
+    const reader = endless.body!.getReader();
+    let total = 0;
+    while (total < 1024 * 1024) total += (await reader.read()).value?.byteLength ?? 0;
+    await reader.cancel();
+    assert.deepEqual(server.emulator.outbox(), []);
+
+    const gone = await fetchJson(server, "/otp/verify", postJson({}));
+    assert.deepEqual([gone.status, gone.body], [410, { message: "Gone" }]);
+  } finally {
+    await server.close();
+  }
+});
+
 Deno.test('fault "delay" delays the real response', async () => {
   const server = await startEmulator();
   try {
     await fetchJson(
       server,
       "/_emulator/faults",
-      postJson({ path: "/telemetry", mode: "delay", delayMs: 50 }),
+      postJson({ path: "/i/v0/e/", mode: "delay", delayMs: 50 }),
     );
     const started = performance.now();
-    const response = await fetchJson(server, "/telemetry", postJson({ n: 1 }));
-    assert.equal(response.status, 202);
+    const response = await fetchJson(server, "/i/v0/e/", postJson({ api_key: "phc", n: 1 }));
+    assert.equal(response.status, 200);
     assert.ok(performance.now() - started >= 45);
   } finally {
     await server.close();
@@ -254,10 +312,10 @@ Deno.test('close() releases requests held by "hang" and "delay"', async () => {
   await fetchJson(
     server,
     "/_emulator/faults",
-    postJson({ path: "/telemetry", mode: "delay", delayMs: 60_000 }),
+    postJson({ path: "/admin/me/authorization", mode: "delay", delayMs: 60_000 }),
   );
   const hung = fetch(`${server.url}/otp`, { method: "POST", body: "{}" });
-  const delayed = fetch(`${server.url}/telemetry`, { method: "POST", body: "{}" });
+  const delayed = fetch(`${server.url}/admin/me/authorization`);
   await waitFor(() => server.emulator.pending() === 2, "both requests to be held");
   await server.close();
   for (const response of await Promise.all([hung, delayed])) {

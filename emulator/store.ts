@@ -1,14 +1,20 @@
 /**
- * The emulator's in-memory state and the rules of the auth flow: one-time
- * codes, sign-in tokens, API keys (stored only as SHA-256 hashes), the outbox
- * and recorded telemetry. No HTTP here; see `handler.ts`.
+ * The emulator's in-memory state and the rules of the auth flow: one-time codes, sign-in
+ * tokens, accounts (one organisation with one agent each), API keys of both kinds (stored only
+ * as SHA-256 hashes), the outbox and recorded telemetry. No HTTP here; see `handler.ts`.
  *
  * @module
  */
 
-import { timingSafeEqual } from "./constant_time.ts";
-import { sha256Hex } from "./hash.ts";
-import { generateCode, type RandomBytes, randomHex } from "./random.ts";
+import {
+  generateCode,
+  randomBase64Url,
+  type RandomBytes,
+  randomHex,
+  randomUuid,
+  sha256Hex,
+  timingSafeEqual,
+} from "./crypto.ts";
 
 /** Minimum time between two codes sent to the same address. */
 export const RESEND_INTERVAL_MS = 30_000;
@@ -18,12 +24,18 @@ export const CODE_TTL_MS = 10 * 60_000;
 export const MAX_WRONG_TRIES = 5;
 /** A sign-in token is accepted until it is older than this. */
 export const SIGN_IN_TOKEN_TTL_MS = 5 * 60_000;
-/** Format of API keys: `api_` and 32 lowercase hex digits (16 random bytes). */
-export const API_KEY_PATTERN: RegExp = /^api_[0-9a-f]{32}$/;
+/** Format of legacy API keys: `api_` and 32 lowercase hex digits (16 random bytes). */
+export const LEGACY_KEY_PATTERN: RegExp = /^api_[0-9a-f]{32}$/;
+/** Format of typed API keys: `api_<uuid v4>.<43 base64url characters>`. */
+export const TYPED_KEY_PATTERN: RegExp =
+  /^api_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.[A-Za-z0-9_-]{43}$/;
 /** Format of key ids: `key_` and 8 lowercase hex digits. */
 export const KEY_ID_PATTERN: RegExp = /^key_[0-9a-f]{8}$/;
 /** Format of sign-in tokens: `sit_` and 64 lowercase hex digits (32 random bytes). */
 export const SIGN_IN_TOKEN_PATTERN: RegExp = /^sit_[0-9a-f]{64}$/;
+
+/** The two kinds of key the platform issues. */
+export type KeyKind = "typed" | "legacy";
 
 /** An email the emulator "sent". */
 export interface OutboxEntry {
@@ -31,59 +43,70 @@ export interface OutboxEntry {
   to: string;
   /** The six-digit code. */
   code: string;
-  /** When it was sent, as an ISO 8601 string. */
+  /** When it was sent, ISO 8601. */
   sentAt: string;
 }
 
-/** What the emulator stores for an API key: never the key itself. */
-export interface StoredKey {
-  /** SHA-256 of the key, 64 lowercase hex digits. */
-  keyHash: string;
-  /** Owner's lowercased email. */
+/** An account: a user with one organisation holding one agent. */
+export interface Account {
+  userId: string;
   email: string;
-  /** Public identifier, `key_<8 hex>`. */
+  fullName: string;
+  orgId: string;
+  orgName: string;
+  agentId: string;
+  agentName: string;
+}
+
+/** What the store keeps of an API key: never the key itself. */
+export interface StoredKey {
+  /** SHA-256 of the key, hex. */
+  keyHash: string;
+  /** The owner's address. */
+  email: string;
+  /** Typed or legacy. */
+  kind: KeyKind;
+  /** The key's id (`apiId`), the principal of a typed key. */
   keyId: string;
-  /** Creation time, ISO 8601. */
+  /** The owner's user id, the principal of a legacy key. */
+  userId: string;
+  /** When it was created, ISO 8601. */
   createdAt: string;
-  /** Whether the key was revoked. */
+  /** Whether it was revoked (through the control route; no client revokes). */
   revoked: boolean;
 }
 
-/** What `whoami` reveals about a key. */
-export interface KeyInfo {
-  /** Owner's lowercased email. */
-  email: string;
-  /** Public identifier, `key_<8 hex>`. */
-  keyId: string;
-  /** Creation time, ISO 8601. */
-  createdAt: string;
+/** A key that authenticated, with its account. */
+export interface Authenticated {
+  key: StoredKey;
+  account: Account;
 }
 
-/** Dependencies of {@linkcode AuthStore}. */
+/** Options of {@linkcode AuthStore}. */
 export interface AuthStoreOptions {
-  /** Current time in milliseconds since the epoch. */
+  /** Clock, ms since the epoch. */
   now: () => number;
-  /** Source of random bytes. */
+  /** Random source. */
   randomBytes: RandomBytes;
 }
 
-/** Outcome of {@linkcode AuthStore.sendCode}. */
+/** The outcome of {@linkcode AuthStore.sendCode}. */
 export type SendCodeResult =
   | { ok: true; entry: OutboxEntry }
   | { ok: false; reason: "rate_limited"; retryAfterSeconds: number };
 
-/** Outcome of {@linkcode AuthStore.verifyCode}. */
+/** The outcome of {@linkcode AuthStore.verifyCode}. */
 export type VerifyCodeResult =
   | { ok: true; signInToken: string }
   | { ok: false; reason: "invalid_code"; attemptsRemaining?: number }
   | { ok: false; reason: "code_burned" | "expired_code" };
 
-/** Outcome of {@linkcode AuthStore.redeemSignInToken}. */
+/** The outcome of {@linkcode AuthStore.redeemSignInToken}. */
 export type RedeemResult =
-  | { ok: true; apiKey: string }
+  | { ok: true; apiKey: string; key: StoredKey }
   | { ok: false; reason: "unknown_token" | "expired_token" };
 
-/** Outcome of {@linkcode AuthStore.revokeKey}. */
+/** The outcome of {@linkcode AuthStore.revokeKey}. */
 export type RevokeResult = "revoked" | "already_revoked" | "unknown";
 
 interface CodeRecord {
@@ -97,7 +120,14 @@ interface TokenRecord {
   issuedAtMs: number;
 }
 
-/** In-memory state of the emulator. Emails passed in must already be normalised. */
+/** A display name made from an address: `ada.lovelace@…` → `Ada Lovelace`. */
+function nameOf(email: string): string {
+  const local = email.slice(0, email.indexOf("@"));
+  const words = local.split(/[._+-]+/).filter((w) => w !== "");
+  return words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join(" ") || local;
+}
+
+/** The auth flow's state and rules. */
 export class AuthStore {
   #now: () => number;
   #randomBytes: RandomBytes;
@@ -106,24 +136,20 @@ export class AuthStore {
   #codes = new Map<string, CodeRecord>();
   #tokens = new Map<string, TokenRecord>();
   #keys = new Map<string, StoredKey>();
+  #accounts = new Map<string, Account>();
   #telemetry: unknown[] = [];
 
-  /**
-   * Creates an empty store.
-   *
-   * @param options Clock and random source.
-   */
+  /** @param options Clock and random source. */
   constructor(options: AuthStoreOptions) {
     this.#now = options.now;
     this.#randomBytes = options.randomBytes;
   }
 
   /**
-   * Sends a new code to `email`, replacing any previous one, unless a code was
-   * sent to it less than {@linkcode RESEND_INTERVAL_MS} ago.
+   * "Sends" a code: records it in the outbox, replacing any earlier code for the address.
    *
-   * @param email Lowercased address.
-   * @returns The outbox entry, or how many whole seconds (rounded up) to wait.
+   * @param email A normalised address.
+   * @returns The entry, or how long to wait when a code was sent less than 30 s ago.
    */
   sendCode(email: string): SendCodeResult {
     const now = this.#now();
@@ -141,14 +167,12 @@ export class AuthStore {
   }
 
   /**
-   * Checks a code. Order: no live code -> `invalid_code`; burned ->
-   * `code_burned`; older than {@linkcode CODE_TTL_MS} -> `expired_code`; wrong
-   * -> `invalid_code` (counts a wrong try); right -> a sign-in token, and the
-   * code is used up.
+   * Checks a code. A right code works once and yields a sign-in token; five wrong tries burn
+   * it; it expires after 10 minutes.
    *
-   * @param email Lowercased address.
-   * @param pin The code as typed; compared in constant time.
-   * @returns A sign-in token or the reason for refusal.
+   * @param email A normalised address.
+   * @param pin The code to check.
+   * @returns The token, or why not.
    */
   verifyCode(email: string, pin: string): VerifyCodeResult {
     const now = this.#now();
@@ -174,12 +198,11 @@ export class AuthStore {
   }
 
   /**
-   * Exchanges a sign-in token for a new API key. A token works once (even a
-   * failed, expired attempt uses it up) and only until it is older than
-   * {@linkcode SIGN_IN_TOKEN_TTL_MS}.
+   * Redeems a sign-in token (once, within 5 minutes) for a new legacy key, as the platform's
+   * `/profile/apiKey` did.
    *
    * @param token The sign-in token.
-   * @returns The new plaintext API key (not stored), or the reason for refusal.
+   * @returns The new key and its record, or why not.
    */
   async redeemSignInToken(token: string): Promise<RedeemResult> {
     const record = this.#tokens.get(token);
@@ -188,22 +211,60 @@ export class AuthStore {
     if (this.#now() - record.issuedAtMs > SIGN_IN_TOKEN_TTL_MS) {
       return { ok: false, reason: "expired_token" };
     }
-    return { ok: true, apiKey: await this.createApiKey(record.email) };
+    const created = await this.createApiKey(record.email, "legacy");
+    return { ok: true, ...created };
   }
 
   /**
-   * Creates an API key for `email`; only its SHA-256 hash is stored.
+   * The account of an address, created on first use.
    *
-   * @param email Lowercased address.
-   * @returns The plaintext key, `api_<32 hex>`.
+   * @param email A normalised address.
+   * @returns The account.
    */
-  async createApiKey(email: string): Promise<string> {
-    const createdAt = new Date(this.#now()).toISOString();
-    const apiKey = `api_${randomHex(this.#randomBytes, 16)}`;
-    const keyId = this.#newKeyId();
-    const keyHash = await sha256Hex(apiKey);
-    this.#keys.set(keyHash, { keyHash, email, keyId, createdAt, revoked: false });
-    return apiKey;
+  account(email: string): Account {
+    const known = this.#accounts.get(email);
+    if (known) return { ...known };
+    const hex = (n: number) => randomHex(this.#randomBytes, n);
+    const fullName = nameOf(email);
+    const account: Account = {
+      userId: `usr_${hex(8)}`,
+      email,
+      fullName,
+      orgId: `org_${hex(6)}`,
+      orgName: `${fullName}'s organization`,
+      agentId: `agt_${hex(6)}`,
+      agentName: "Base Agent",
+    };
+    this.#accounts.set(email, account);
+    return { ...account };
+  }
+
+  /**
+   * Creates a key of the given kind for an address.
+   *
+   * @param email A normalised address.
+   * @param kind `"legacy"` (`api_<32 hex>`) or `"typed"` (`api_<uuid>.<secret>`).
+   * @returns The key (shown once) and what is stored of it.
+   */
+  async createApiKey(
+    email: string,
+    kind: KeyKind = "legacy",
+  ): Promise<{ apiKey: string; key: StoredKey }> {
+    const account = this.account(email);
+    const apiKey = kind === "typed"
+      ? `api_${randomUuid(this.#randomBytes)}.${randomBase64Url(this.#randomBytes, 32)}`
+      : `api_${randomHex(this.#randomBytes, 16)}`;
+    const key: StoredKey = {
+      keyHash: await sha256Hex(apiKey),
+      email,
+      kind,
+      keyId: this.#newKeyId(),
+      userId: account.userId,
+      createdAt: new Date(this.#now()).toISOString(),
+      revoked: false,
+    };
+    this.#keys.set(key.keyHash, key);
+    return { apiKey, key: { ...key } };
   }
 
   #newKeyId(): string {
@@ -215,22 +276,22 @@ export class AuthStore {
   }
 
   /**
-   * Looks up an active (not revoked) API key.
+   * Looks a key up.
    *
-   * @param apiKey The plaintext key.
-   * @returns The key's owner and id, or `undefined` for unknown or revoked keys.
+   * @param apiKey The presented key.
+   * @returns Its record and account, or `undefined` when unknown or revoked.
    */
-  async authenticate(apiKey: string): Promise<KeyInfo | undefined> {
+  async authenticate(apiKey: string): Promise<Authenticated | undefined> {
     const stored = this.#keys.get(await sha256Hex(apiKey));
     if (stored === undefined || stored.revoked) return undefined;
-    return { email: stored.email, keyId: stored.keyId, createdAt: stored.createdAt };
+    return { key: { ...stored }, account: this.account(stored.email) };
   }
 
   /**
-   * Revokes an API key.
+   * Revokes a key.
    *
-   * @param apiKey The plaintext key.
-   * @returns Whether the key was revoked now, had been revoked before, or is unknown.
+   * @param apiKey The key.
+   * @returns What happened.
    */
   async revokeKey(apiKey: string): Promise<RevokeResult> {
     const stored = this.#keys.get(await sha256Hex(apiKey));
@@ -240,11 +301,7 @@ export class AuthStore {
     return "revoked";
   }
 
-  /**
-   * Records a telemetry event.
-   *
-   * @param event Any JSON value.
-   */
+  /** @param event A telemetry event to keep. */
   recordTelemetry(event: unknown): void {
     this.#telemetry.push(structuredClone(event));
   }
@@ -252,7 +309,7 @@ export class AuthStore {
   /**
    * The sent emails, oldest first.
    *
-   * @param email Only entries to this (lowercased) address.
+   * @param email Only those to this address.
    * @returns Copies of the entries.
    */
   outbox(email?: string): OutboxEntry[] {
@@ -261,20 +318,12 @@ export class AuthStore {
       .map((entry) => ({ ...entry }));
   }
 
-  /**
-   * The recorded telemetry events, oldest first.
-   *
-   * @returns Deep copies of the events.
-   */
+  /** @returns The recorded telemetry events, oldest first. */
   telemetry(): unknown[] {
     return structuredClone(this.#telemetry);
   }
 
-  /**
-   * Debug view of the key store: exactly what is kept for each key.
-   *
-   * @returns Copies of the stored records, oldest first.
-   */
+  /** @returns What is stored of every key. */
   keys(): StoredKey[] {
     return [...this.#keys.values()].map((key) => ({ ...key }));
   }
@@ -286,6 +335,7 @@ export class AuthStore {
     this.#codes.clear();
     this.#tokens.clear();
     this.#keys.clear();
+    this.#accounts.clear();
     this.#telemetry = [];
   }
 }

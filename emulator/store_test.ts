@@ -1,16 +1,20 @@
 import assert from "node:assert/strict";
-import { sha256Hex } from "./hash.ts";
-import { cryptoRandomBytes } from "./random.ts";
+import { cryptoRandomBytes, sha256Hex } from "./crypto.ts";
 import {
-  API_KEY_PATTERN,
   AuthStore,
   CODE_TTL_MS,
   KEY_ID_PATTERN,
+  LEGACY_KEY_PATTERN,
   MAX_WRONG_TRIES,
   RESEND_INTERVAL_MS,
   SIGN_IN_TOKEN_PATTERN,
   SIGN_IN_TOKEN_TTL_MS,
+  TYPED_KEY_PATTERN,
 } from "./store.ts";
+
+/** The real client's `TYPED_API_KEY` (lua-cli 3.37.0, `@lua/shared-types`), verbatim. */
+const REAL_TYPED_API_KEY =
+  /^api_([0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/;
 
 const START = Date.parse("2026-01-01T00:00:00.000Z");
 
@@ -103,7 +107,9 @@ Deno.test("AuthStore: a sign-in token works once, within 5 minutes", async () =>
   clock.t += SIGN_IN_TOKEN_TTL_MS;
   const redeemed = await store.redeemSignInToken(verified.signInToken);
   assert.ok(redeemed.ok);
-  assert.match(redeemed.apiKey, API_KEY_PATTERN);
+  assert.match(redeemed.apiKey, LEGACY_KEY_PATTERN, "the code-to-key step issues a legacy key");
+  assert.equal(redeemed.key.kind, "legacy");
+  assert.equal(redeemed.key.email, "ada@example.com");
   assert.deepEqual(await store.redeemSignInToken(verified.signInToken), {
     ok: false,
     reason: "unknown_token",
@@ -125,24 +131,70 @@ Deno.test("AuthStore: an expired sign-in token is refused and used up", async ()
   });
 });
 
-Deno.test("AuthStore keeps only hashes of API keys", async () => {
+Deno.test("AuthStore keeps only hashes of API keys, of both kinds", async () => {
   const { store } = setup();
-  const apiKey = await store.createApiKey("ada@example.com");
-  const [stored] = store.keys();
-  assert.ok(stored);
-  assert.equal(stored.keyHash, await sha256Hex(apiKey));
-  assert.match(stored.keyId, KEY_ID_PATTERN);
-  assert.equal(JSON.stringify(store.keys()).includes(apiKey.slice(4)), false);
-  assert.deepEqual(await store.authenticate(apiKey), {
-    email: "ada@example.com",
-    keyId: stored.keyId,
-    createdAt: "2026-01-01T00:00:00.000Z",
-  });
+  const legacy = await store.createApiKey("ada@example.com");
+  const typed = await store.createApiKey("ada@example.com", "typed");
+  assert.equal(legacy.key.kind, "legacy", "legacy by default");
+  const stored = store.keys();
+  assert.deepEqual(stored.map((key) => key.keyHash), [
+    await sha256Hex(legacy.apiKey),
+    await sha256Hex(typed.apiKey),
+  ]);
+  const dump = JSON.stringify(stored);
+  for (const apiKey of [legacy.apiKey, typed.apiKey]) {
+    assert.equal(dump.includes(apiKey.slice(4)), false, "no key material in the store");
+    assert.equal(dump.includes(apiKey.slice(-20)), false, "no secret part in the store");
+  }
+  for (const key of stored) {
+    assert.deepEqual(Object.keys(key).sort(), [
+      "createdAt",
+      "email",
+      "keyHash",
+      "keyId",
+      "kind",
+      "revoked",
+      "userId",
+    ]);
+    assert.match(key.keyId, KEY_ID_PATTERN);
+  }
+  const account = store.account("ada@example.com");
+  assert.deepEqual(await store.authenticate(legacy.apiKey), { key: stored[0], account });
+  assert.deepEqual(await store.authenticate(typed.apiKey), { key: stored[1], account });
+  assert.equal(await store.authenticate(legacy.apiKey.toUpperCase()), undefined);
+});
+
+Deno.test("AuthStore.createApiKey(): legacy keys are api_ + 32 hex, typed keys match the real TYPED_API_KEY", async () => {
+  const { store } = setup();
+  const seen = new Set<string>();
+  for (let i = 0; i < 20; i++) {
+    const legacy = (await store.createApiKey("a@example.com", "legacy")).apiKey;
+    assert.match(legacy, LEGACY_KEY_PATTERN);
+    assert.doesNotMatch(legacy, REAL_TYPED_API_KEY, "the real client must see it as legacy");
+    const typed = (await store.createApiKey("a@example.com", "typed")).apiKey;
+    assert.match(typed, TYPED_KEY_PATTERN);
+    assert.match(typed, REAL_TYPED_API_KEY, "the real client must see it as typed");
+    seen.add(legacy).add(typed);
+  }
+  assert.equal(seen.size, 40, "every key is new");
+});
+
+Deno.test("AuthStore.account(): one account per address, with one organisation and one agent", () => {
+  const { store } = setup();
+  const ada = store.account("ada.lovelace@example.com");
+  assert.equal(ada.email, "ada.lovelace@example.com");
+  assert.equal(ada.fullName, "Ada Lovelace");
+  assert.match(ada.userId, /^usr_[0-9a-f]{16}$/);
+  assert.match(ada.orgId, /^org_[0-9a-f]{12}$/);
+  assert.match(ada.agentId, /^agt_[0-9a-f]{12}$/);
+  assert.deepEqual(store.account("ada.lovelace@example.com"), ada, "the same account again");
+  assert.notEqual(store.account("bob@example.com").userId, ada.userId);
+  assert.equal(store.account("bob@example.com").fullName, "Bob");
 });
 
 Deno.test("AuthStore.revokeKey() distinguishes revoked, already revoked and unknown", async () => {
   const { store } = setup();
-  const apiKey = await store.createApiKey("ada@example.com");
+  const { apiKey } = await store.createApiKey("ada@example.com");
   assert.equal(await store.revokeKey(apiKey), "revoked");
   assert.equal(await store.authenticate(apiKey), undefined);
   assert.equal(await store.revokeKey(apiKey), "already_revoked");
@@ -151,6 +203,9 @@ Deno.test("AuthStore.revokeKey() distinguishes revoked, already revoked and unkn
 
 Deno.test("AuthStore draws a fresh key id on collision", async () => {
   const script = [
+    [...new Uint8Array(8).fill(9)], // the account's user id
+    [...new Uint8Array(6).fill(9)], // its organisation
+    [...new Uint8Array(6).fill(9)], // its agent
     [...new Uint8Array(16).fill(1)], // first key
     [1, 2, 3, 4], // first key id
     [...new Uint8Array(16).fill(2)], // second key
@@ -163,7 +218,7 @@ Deno.test("AuthStore draws a fresh key id on collision", async () => {
     return Uint8Array.from(next);
   });
   await store.createApiKey("a@example.com");
-  await store.createApiKey("b@example.com");
+  await store.createApiKey("a@example.com");
   assert.deepEqual(store.keys().map((key) => key.keyId), ["key_01020304", "key_05060708"]);
 });
 
@@ -179,7 +234,9 @@ Deno.test("AuthStore: accessors return copies and reset() forgets everything", a
   assert.notEqual(store.outbox()[0]?.code, "tampered");
   assert.deepEqual(store.telemetry(), [{ event: "x", nested: { n: 1 } }]);
   assert.deepEqual(store.outbox("bob@example.com"), []);
+  const before = store.account("ada@example.com");
   store.reset();
+  assert.notEqual(store.account("ada@example.com").userId, before.userId, "accounts forgotten");
   assert.deepEqual(store.outbox(), []);
   assert.deepEqual(store.telemetry(), []);
   assert.deepEqual(store.keys(), []);

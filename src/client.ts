@@ -1,9 +1,13 @@
 /**
- * The client of the Lua platform's auth API: email one-time codes, API keys, `whoami`.
+ * The client of the Lua platform's auth API, as the platform's own clients speak it:
+ * email one-time codes (`LUA_AUTH_URL`), the code-to-key exchange, and the key check against
+ * the authorization projection (`LUA_API_URL`). `docs/protocol.md` gives each route with its
+ * evidence.
  *
  * Every request has a timeout; only requests that are safe to repeat are retried (GET, and any
  * request whose connection failed before it was sent), with backoff, inside an overall
- * deadline. Keys travel only in the `Authorization` header, never in a URL.
+ * deadline. Redirects are never followed, answers are read up to 1 MiB, and keys travel only
+ * in the `Authorization` header, never in a URL.
  *
  * @module
  */
@@ -21,11 +25,19 @@ import {
   UnavailableError,
   UsageError,
 } from "./errors.ts";
+import { detectRuntime } from "./runtime.ts";
+import { ADMIN_DASHBOARD_URL } from "./seed_text.ts";
+import { type KeyKind, keyKind, validateApiKey } from "./validate.ts";
+import { VERSION } from "./version.ts";
 
 /** The platform's OTP service, unless `LUA_AUTH_URL` says otherwise. */
 export const DEFAULT_AUTH_URL = "https://auth.heylua.ai";
 /** The platform's API, unless `LUA_API_URL` says otherwise. */
 export const DEFAULT_API_URL = "https://api.heylua.ai";
+/** The most of an answer's body that is read. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+/** A `Retry-After` above this many seconds is reported as "later". */
+export const MAX_RETRY_AFTER_SECONDS = 3600;
 
 /** Options for {@linkcode createClient}. */
 export interface ClientOptions {
@@ -43,14 +55,20 @@ export interface ClientOptions {
   backoffMs?: number;
 }
 
-/** The account a key belongs to. */
+/** Who a key authenticates, from the platform's authorization projection. */
 export interface Account {
-  /** The account's email address. */
-  email: string;
-  /** The key's identifier (not the key). */
-  keyId: string;
-  /** When the key was created, ISO 8601. */
-  createdAt: string;
+  /** `"typed"` for `api_<uuid>.<secret>` keys, `"legacy"` for every other key. */
+  kind: KeyKind;
+  /** The projection's principal type: `"apiKey"` for typed keys, `"user"` for legacy ones. */
+  subjectType: string;
+  /** The principal's identifier: the key's id (typed) or the user's id (legacy). */
+  subjectId: string;
+  /** The account's email address (legacy keys; `null` when the platform has none). */
+  email: string | null;
+  /** The account's full name (legacy keys; `null` when the platform has none). */
+  fullName: string | null;
+  /** How many organisations the projection lists. */
+  orgCount: number;
 }
 
 /** The platform's auth API. */
@@ -59,32 +77,39 @@ export interface LuaClient {
   readonly authUrl: string;
   /** The API base URL in use. */
   readonly apiUrl: string;
-  /** Asks the platform to email a 6-digit code. Never retried once sent. */
+  /** Asks the platform to email a 6-digit code. Never repeated once sent. */
   requestOtp(email: string): Promise<void>;
-  /** Exchanges an emailed code for a sign-in token. Never retried once sent. */
+  /** Exchanges an emailed code for a sign-in token. Never repeated once sent. */
   verifyOtp(email: string, code: string): Promise<string>;
-  /** Creates an API key with a sign-in token. Never retried once sent. */
+  /** Creates an API key with a sign-in token. Never repeated once sent. */
   createApiKey(signInToken: string): Promise<string>;
-  /** The account an API key belongs to. Retried. */
-  whoami(apiKey: string): Promise<Account>;
-  /** Revokes an API key on the platform. Never retried once sent. */
-  revokeApiKey(apiKey: string): Promise<void>;
+  /** Checks a key and says whom it authenticates. Retried. */
+  checkKey(apiKey: string): Promise<Account>;
 }
 
 interface RequestSpec {
-  method: "GET" | "POST" | "DELETE";
+  method: "GET" | "POST";
   url: string;
+  /** JSON to send; `""` sends an empty body. */
   body?: unknown;
   bearer?: string;
   /** Safe to repeat after it may have reached the server. */
   idempotent: boolean;
 }
 
-interface RawResponse {
+/** A non-2xx answer, or a 2xx whose envelope says `success: false`. */
+interface Failure {
   status: number;
-  headers: Headers;
-  text: string;
+  /** The server's error code (`error` string or `error.code`), when it sent one. */
+  code?: string;
+  /** The server's message, bounded, when it sent one. */
+  message?: string;
+  retryAfter?: string | null;
 }
+
+type Outcome = { ok: true; data: unknown } | { ok: false; failure: Failure };
+
+const SUBJECT_TYPES = ["user", "apiKey", "service", "endUser", "staff"];
 
 function baseUrl(value: string | undefined, fallback: string, variable: string): string {
   const raw = value?.trim() || fallback;
@@ -93,7 +118,7 @@ function baseUrl(value: string | undefined, fallback: string, variable: string):
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http");
     return url.href.replace(/\/+$/, "");
   } catch {
-    throw new UsageError(`${variable} is not a valid http(s) URL: "${raw}".`);
+    throw new UsageError(`${variable} is not a valid http(s) URL.`);
   }
 }
 
@@ -130,15 +155,157 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+class BodyTooLarge extends Error {}
+
+/** Reads at most `limit` bytes of a body as UTF-8; more throws {@linkcode BodyTooLarge}. */
+async function readBounded(response: Response, limit: number): Promise<string> {
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) throw new BodyTooLarge();
+      chunks.push(value);
+    }
+  } catch (error) {
+    await reader.cancel().catch(() => {});
+    throw error;
+  } finally {
+    reader.releaseLock();
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A server message worth showing: a short string, never one that quotes the credential. */
+function boundedMessage(value: unknown, bearer: string | undefined): string | undefined {
+  if (typeof value !== "string" || value.trim() === "" || value.length > 300) return undefined;
+  return bearer !== undefined && value.includes(bearer) ? undefined : value;
+}
+
+/**
+ * Reads an error body in either of the platform's shapes: bare (`{message, error?}`) or the
+ * envelope (`{success: false, error: {message, statusCode, code?}}`).
+ */
+function failureOf(
+  status: number,
+  body: unknown,
+  bearer: string | undefined,
+  retryAfter: string | null,
+): Failure {
+  const failure: Failure = { status, retryAfter };
+  if (!isRecord(body)) return failure;
+  const inner = isRecord(body.error) ? body.error : undefined;
+  const code = inner ? inner.code : body.error ?? body.code;
+  if (typeof code === "string" && code.length <= 64) failure.code = code;
+  const message = boundedMessage(inner ? inner.message : body.message, bearer);
+  if (message !== undefined) failure.message = message;
+  return failure;
+}
+
+/** An answer of any 2xx: bare data, or the `{success: true, data}` envelope unwrapped. */
+function outcomeOf(
+  status: number,
+  text: string,
+  bearer: string | undefined,
+  retryAfter: string | null,
+): Outcome {
+  const body = parseJson(text);
+  if (status >= 200 && status < 300) {
+    if (isRecord(body) && body.success === false) {
+      const failure = failureOf(status, body, bearer, retryAfter);
+      const inner = isRecord(body.error) ? body.error.statusCode : undefined;
+      // A 2xx carrying a failure: trust the status it names when it is an error status.
+      failure.status = typeof inner === "number" && inner >= 400 && inner < 600 ? inner : 502;
+      return { ok: false, failure };
+    }
+    if (isRecord(body) && body.success === true && "data" in body) {
+      return { ok: true, data: body.data };
+    }
+    return { ok: true, data: body };
+  }
+  return { ok: false, failure: failureOf(status, body, bearer, retryAfter) };
+}
+
+/** A `Retry-After` header as whole seconds: `undefined` when absent, invalid or above the cap. */
+export function retryAfterSeconds(
+  header: string | null | undefined,
+  now: number,
+): number | undefined {
+  const raw = header?.trim();
+  if (!raw) return undefined;
+  let value = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isFinite(value)) {
+    const date = Date.parse(raw);
+    if (Number.isFinite(date)) value = Math.max(0, (date - now) / 1000);
+  }
+  if (!Number.isFinite(value) || value < 0 || value > MAX_RETRY_AFTER_SECONDS) return undefined;
+  return Math.ceil(value);
+}
+
+/** Checks an authorization projection just as far as this CLI relies on it. */
+function parseProjection(
+  value: unknown,
+): { subjectType: string; subjectId: string; orgCount: number } | undefined {
+  if (!isRecord(value) || value.version !== 1) return undefined;
+  if (typeof value.generatedAt !== "string" || value.generatedAt === "") return undefined;
+  const principal = value.authorizationPrincipal;
+  if (!isRecord(principal)) return undefined;
+  const { subjectType, subjectId } = principal;
+  if (typeof subjectType !== "string" || !SUBJECT_TYPES.includes(subjectType)) return undefined;
+  if (typeof subjectId !== "string" || subjectId === "" || subjectId.length > 256) {
+    return undefined;
+  }
+  if (!Array.isArray(value.orgs)) return undefined;
+  const orgsOk = value.orgs.every((org) =>
+    isRecord(org) && typeof org.orgId === "string" && org.orgId !== "" && org.orgId.length <= 256
+  );
+  if (!orgsOk || !isRecord(value.capabilityProfiles)) return undefined;
+  return { subjectType, subjectId, orgCount: value.orgs.length };
+}
+
+/** Checks the identity context of a legacy key: `{email, fullName}`, each a string or null. */
+function parseIdentity(
+  value: unknown,
+): { email: string | null; fullName: string | null } | undefined {
+  if (!isRecord(value)) return undefined;
+  const { email = null, fullName = null } = value;
+  if (email !== null && typeof email !== "string") return undefined;
+  if (fullName !== null && typeof fullName !== "string") return undefined;
+  return { email, fullName };
+}
+
 /**
  * Creates a client of the platform's auth API.
  *
  * @example Checking a key against a local emulator
  * ```ts ignore
- * import { createClient, denoContext } from "./mod.ts";
+ * import { createClient, denoContext } from "@lua/cli";
  * const client = createClient(denoContext(), { apiUrl: "http://127.0.0.1:8787" });
- * const account = await client.whoami("api_0123456789abcdef0123456789abcdef");
- * console.log(account.email);
+ * const account = await client.checkKey("lk_0123456789abcdef0123456789abcdef");
+ * console.log(account.kind, account.email ?? account.subjectId);
  * ```
  *
  * @param ctx Environment (for `LUA_AUTH_URL`, `LUA_API_URL`) and network.
@@ -157,9 +324,10 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
   const deadlineMs = options.deadlineMs ?? 28_000;
   const maxAttempts = options.maxAttempts ?? 3;
   const backoffMs = options.backoffMs ?? 250;
+  const userAgent = `lua-cli-deno/${VERSION} (${detectRuntime()}; ${ctx.os})`;
 
   function requestHeaders(spec: RequestSpec): Headers {
-    const headers = new Headers({ accept: "application/json" });
+    const headers = new Headers({ accept: "application/json", "user-agent": userAgent });
     if (spec.body !== undefined) headers.set("content-type", "application/json");
     if (spec.bearer !== undefined) {
       try {
@@ -174,22 +342,53 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
     return headers;
   }
 
-  async function attempt(spec: RequestSpec, limitMs: number): Promise<RawResponse> {
+  function redirectError(response: Response, host: string): UnavailableError {
+    let target = "an unnamed place";
+    try {
+      const location = response.headers.get("location");
+      if (location) target = new URL(location, host).host || target;
+    } catch {
+      // an unparsable Location stays unnamed
+    }
+    return new UnavailableError(
+      `The Lua platform (${host}) answered with a redirect (HTTP ${response.status}) to ` +
+        `${target}; this CLI never follows redirects, so nothing was sent on.`,
+    );
+  }
+
+  async function attempt(spec: RequestSpec, limitMs: number, host: string): Promise<Outcome> {
     const headers = requestHeaders(spec);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), limitMs);
     try {
-      const init: RequestInit = { method: spec.method, headers, signal: controller.signal };
-      if (spec.body !== undefined) init.body = JSON.stringify(spec.body);
+      const init: RequestInit = {
+        method: spec.method,
+        headers,
+        signal: controller.signal,
+        redirect: "manual",
+      };
+      if (spec.body !== undefined) init.body = spec.body === "" ? "" : JSON.stringify(spec.body);
       const response = await ctx.fetch(spec.url, init);
-      const text = await response.text();
-      return { status: response.status, headers: response.headers, text };
+      if (response.status >= 300 && response.status < 400 || response.type === "opaqueredirect") {
+        await response.body?.cancel().catch(() => {});
+        throw redirectError(response, host);
+      }
+      let text: string;
+      try {
+        text = await readBounded(response, MAX_RESPONSE_BYTES);
+      } catch (error) {
+        if (!(error instanceof BodyTooLarge)) throw error;
+        throw new UnavailableError(
+          `The Lua platform (${host}) sent an answer larger than 1 MiB; it was not read.`,
+        );
+      }
+      return outcomeOf(response.status, text, spec.bearer, response.headers.get("retry-after"));
     } finally {
       clearTimeout(timer);
     }
   }
 
-  async function send(spec: RequestSpec): Promise<RawResponse> {
+  async function send(spec: RequestSpec): Promise<Outcome> {
     // Elapsed time on the monotonic clock the timers use: an injected or jumping wall clock
     // (`ctx.now`) must not stretch or shrink the deadline.
     const started = performance.now();
@@ -200,13 +399,14 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
       let failure: UnavailableError;
       let retryable: boolean;
       try {
-        const response = await attempt(spec, Math.max(1, Math.min(timeoutMs, remaining)));
-        if (response.status < 500) return response;
+        const outcome = await attempt(spec, Math.max(1, Math.min(timeoutMs, remaining)), host);
+        if (outcome.ok || outcome.failure.status < 500) return outcome;
         failure = new UnavailableError(
-          `The Lua platform (${host}) answered with an error (HTTP ${response.status}).`,
+          `The Lua platform (${host}) answered with an error (HTTP ${outcome.failure.status}).`,
         );
         retryable = spec.idempotent;
       } catch (error) {
+        if (error instanceof LuaError) throw error;
         const converted = permissionErrorFrom(error);
         if (converted instanceof LuaError) throw converted;
         if (error instanceof DOMException && error.name === "AbortError") {
@@ -217,9 +417,7 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
         } else {
           failure = new UnavailableError(
             `Cannot reach the Lua platform (${host}): ${describeFailure(error)}.`,
-            {
-              cause: error,
-            },
+            { cause: error },
           );
           retryable = spec.idempotent || isConnectFailure(error);
         }
@@ -231,83 +429,58 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
     }
   }
 
-  function parseJson(response: RawResponse, host: string): Record<string, unknown> {
-    try {
-      const value = JSON.parse(response.text);
-      if (value !== null && typeof value === "object" && !Array.isArray(value)) return value;
-    } catch {
-      // fall through
-    }
-    throw new UnavailableError(
-      `The Lua platform (${host}) sent an answer this CLI does not understand (HTTP ${response.status}).`,
-    );
-  }
-
-  function errorCode(response: RawResponse): string | undefined {
-    try {
-      const code = JSON.parse(response.text)?.error;
-      return typeof code === "string" ? code : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  function serverMessage(response: RawResponse, bearer: string | undefined): string | undefined {
-    try {
-      const message = JSON.parse(response.text)?.message;
-      if (typeof message !== "string" || message.length >= 300) return undefined;
-      // A server that echoes the credential must not put it in our error output.
-      return bearer !== undefined && message.includes(bearer) ? undefined : message;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Maps a non-2xx answer to a typed error; 401 is mapped by the caller. */
-  function statusError(response: RawResponse, host: string, bearer?: string): LuaError {
-    const message = serverMessage(response, bearer);
-    switch (response.status) {
-      case 400:
-        return new InvalidInputError(message ?? "The platform rejected the request as invalid.");
+  /** The error of a failure no route-specific rule claimed. */
+  function commonError(failure: Failure, host: string): LuaError {
+    switch (failure.status) {
       case 403:
-        return new AuthenticationError(message ?? "Access denied.");
-      case 410:
-        return new ExpiredError(message ?? "The code has expired.");
-      case 429: {
-        const raw = response.headers.get("retry-after")?.trim();
-        const header = raw ? Number(raw) : NaN;
-        return new RateLimitedError(
-          Number.isFinite(header) && header >= 0 ? Math.ceil(header) : undefined,
+        return new AuthenticationError(
+          "The Lua platform refused the request (HTTP 403): this credential may not do this.",
         );
+      case 429: {
+        return new RateLimitedError(retryAfterSeconds(failure.retryAfter, ctx.now()));
       }
       default:
         return new UnavailableError(
-          `The Lua platform (${host}) answered unexpectedly (HTTP ${response.status}).`,
+          `The Lua platform (${host}) answered unexpectedly (HTTP ${failure.status}).`,
         );
     }
   }
 
+  /** Sends a request; a failure goes to `onFailure`, which may claim it, then to the common rules. */
   async function call(
     spec: RequestSpec,
-    expected: number,
-    on401: (response: RawResponse) => LuaError,
-  ): Promise<RawResponse> {
+    onFailure: (failure: Failure) => LuaError | undefined = () => undefined,
+  ): Promise<unknown> {
     const host = new URL(spec.url).origin;
-    const response = await send(spec);
-    if (response.status === expected) return response;
-    if (response.status === 401) throw on401(response);
-    throw statusError(response, host, spec.bearer);
+    const outcome = await send(spec);
+    if (outcome.ok) return outcome.data;
+    throw onFailure(outcome.failure) ?? commonError(outcome.failure, host);
   }
 
-  function field(response: RawResponse, url: string, name: string): string {
-    const host = new URL(url).origin;
-    const value = parseJson(response, host)[name];
-    if (typeof value !== "string" || value === "") {
-      throw new UnavailableError(
-        `The Lua platform (${host}) sent an answer this CLI does not understand (no ${name}).`,
-      );
-    }
+  function misunderstood(url: string, what: string): UnavailableError {
+    return new UnavailableError(
+      `The Lua platform (${new URL(url).origin}) sent an answer this CLI does not understand ` +
+        `(${what}).`,
+    );
+  }
+
+  function stringField(data: unknown, url: string, name: string): string {
+    const value = isRecord(data) ? data[name] : undefined;
+    if (typeof value !== "string" || value === "") throw misunderstood(url, `no ${name}`);
     return value;
+  }
+
+  async function identity(
+    apiKey: string,
+  ): Promise<{ email: string | null; fullName: string | null }> {
+    const url = `${apiUrl}/admin/me/authorization/context`;
+    const data = await call(
+      { method: "GET", url, bearer: apiKey, idempotent: true },
+      (f) => f.status === 401 ? new AuthenticationError("Authentication failed") : undefined,
+    );
+    const parsed = parseIdentity(data);
+    if (!parsed) throw misunderstood(url, "an invalid identity context");
+    return parsed;
   }
 
   return {
@@ -315,54 +488,97 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
     apiUrl,
     async requestOtp(email) {
       const url = `${authUrl}/otp`;
-      const response = await call(
+      await call(
         { method: "POST", url, body: { email, type: "email" }, idempotent: false },
-        200,
-        () => new AuthenticationError("The platform refused to send a code."),
+        (f) => {
+          if (f.status === 400 || f.status === 422) {
+            return new InvalidInputError(
+              f.message !== undefined
+                ? `The platform rejected the request: ${f.message}`
+                : "The platform rejected the request as invalid.",
+            );
+          }
+          return undefined;
+        },
       );
-      parseJson(response, new URL(url).origin);
     },
     async verifyOtp(email, code) {
       const url = `${authUrl}/otp/verify`;
-      const response = await call(
+      const data = await call(
         { method: "POST", url, body: { email, pin: code, type: "email" }, idempotent: false },
-        200,
-        (response) =>
-          errorCode(response) === "code_burned"
-            ? new BurnedOtpError("This code can no longer be used after 5 wrong tries.")
-            : new InvalidOtpError("Invalid OTP code"),
+        (f) => {
+          // The platform's refusals of a code are not documented: every 4xx but 403 and 429
+          // means the code was not accepted. The emulator's codes refine the message.
+          if (f.code === "code_burned") {
+            return new BurnedOtpError("This code can no longer be used after 5 wrong tries.");
+          }
+          if (f.code === "expired_code") return new ExpiredError("The code has expired.");
+          if (f.status >= 400 && f.status < 500 && f.status !== 403 && f.status !== 429) {
+            return new InvalidOtpError();
+          }
+          return undefined;
+        },
       );
-      return field(response, url, "signInToken");
+      return stringField(data, url, "signInToken");
     },
     async createApiKey(signInToken) {
-      const url = `${apiUrl}/developer/api-keys`;
-      const response = await call(
-        { method: "POST", url, bearer: signInToken, idempotent: false },
-        201,
-        () => new AuthenticationError("The sign-in was rejected; request a new code."),
+      const url = `${authUrl}/profile/apiKey`;
+      const data = await call(
+        { method: "POST", url, body: "", bearer: signInToken, idempotent: false },
+        (f) => {
+          if (f.status === 404 || f.status === 405 || f.status === 410) {
+            return new UnavailableError(
+              "The Lua platform no longer issues API keys by email code to this CLI.",
+              {
+                hints: [
+                  `Create a key in the admin dashboard (${ADMIN_DASHBOARD_URL}), then run:`,
+                  "  lua auth configure --api-key -",
+                ],
+              },
+            );
+          }
+          if (f.status === 401) {
+            return new AuthenticationError(
+              "The platform rejected the sign-in; request a new code.",
+            );
+          }
+          return undefined;
+        },
       );
-      return field(response, url, "apiKey");
+      const key = stringField(data, url, "apiKey");
+      try {
+        return validateApiKey(key);
+      } catch {
+        // The platform's fault, not the user's input.
+        throw misunderstood(url, "a key that cannot be stored");
+      }
     },
-    async whoami(apiKey) {
-      const url = `${apiUrl}/developer/whoami`;
-      const response = await call(
-        { method: "GET", url, bearer: apiKey, idempotent: true },
-        200,
-        () => new AuthenticationError("Authentication failed"),
-      );
+    async checkKey(apiKey) {
+      const url = `${apiUrl}/admin/me/authorization`;
+      const kind = keyKind(apiKey);
+      const unauthorized = (f: Failure): LuaError | undefined =>
+        f.status === 401 ? new AuthenticationError("Authentication failed") : undefined;
+      // A legacy key's identity comes from a second route: ask both at once.
+      const [data, who] = await Promise.all([
+        call({ method: "GET", url, bearer: apiKey, idempotent: true }, unauthorized),
+        kind === "legacy" ? identity(apiKey) : Promise.resolve(undefined),
+      ]);
+      const projection = parseProjection(data);
+      if (!projection) throw misunderstood(url, "an invalid authorization projection");
+      const expected = kind === "typed" ? "apiKey" : "user";
+      if (projection.subjectType !== expected) {
+        throw new AuthenticationError(
+          `The key did not resolve to ${kind === "typed" ? "an API-key" : "a user"} principal.`,
+        );
+      }
       return {
-        email: field(response, url, "email"),
-        keyId: field(response, url, "keyId"),
-        createdAt: field(response, url, "createdAt"),
+        kind,
+        subjectType: projection.subjectType,
+        subjectId: projection.subjectId,
+        email: who?.email ?? null,
+        fullName: who?.fullName ?? null,
+        orgCount: projection.orgCount,
       };
-    },
-    async revokeApiKey(apiKey) {
-      const url = `${apiUrl}/developer/api-keys/current`;
-      await call(
-        { method: "DELETE", url, bearer: apiKey, idempotent: false },
-        204,
-        () => new AuthenticationError("Authentication failed"),
-      );
     },
   };
 }

@@ -64,6 +64,8 @@ export interface Context {
   env(name: string): string | undefined;
   /** The operating system, as `Deno.build.os` names it; `"windows"` also picks `\\` for paths. */
   readonly os: string;
+  /** The processor architecture, as `Deno.build.arch` names it (`x86_64`, `aarch64`). */
+  readonly arch: string;
   /** The current working directory. */
   cwd(): string;
   /** The file system. */
@@ -144,6 +146,7 @@ export function denoContext(): Context {
   return {
     env: (name) => Deno.env.get(name),
     os: Deno.build.os,
+    arch: Deno.build.arch,
     cwd: () => Deno.cwd(),
     fs: denoFileSystem,
     fetch: (input, init) => fetch(input, init),

@@ -7,9 +7,9 @@
 
 import type { Context } from "./context.ts";
 import { FileError, LuaError, permissionErrorFrom } from "./errors.ts";
-import { FsError, isFsError } from "./fs_error.ts";
-import { configDir, credentialsPath, joinPath, parentDir } from "./paths.ts";
+import { configDir, CREDENTIALS_FILE_NAME, credentialsPath, joinPath, parentDir } from "./paths.ts";
 import { validateApiKey } from "./validate.ts";
+import { FsError, isFsError } from "./fs_error.ts";
 
 /** A key read from the credentials file. */
 export interface StoredKey {
@@ -236,19 +236,45 @@ function randomSuffix(): string {
  * @throws {FileError} When the file cannot be written; the old file is then untouched.
  */
 export async function writeCredentials(ctx: Context, key: string): Promise<string> {
-  const value = validateApiKey(key);
-  const path = credentialsPath(ctx);
+  return await writeConfigFile(ctx, CREDENTIALS_FILE_NAME, validateApiKey(key), "credentials file");
+}
+
+/**
+ * Writes a file of `~/.lua-cli` the way the credentials file is written: atomically through a
+ * temporary file of mode 0600, in a directory of mode 0700, never through a link.
+ *
+ * @example
+ * ```ts ignore
+ * import { writeConfigFile } from "./credentials.ts";
+ * import { denoContext } from "./context.ts";
+ * await writeConfigFile(denoContext(), "telemetry.json", "{}\n", "telemetry file");
+ * ```
+ *
+ * @param ctx Environment and file system.
+ * @param name The file's name inside `~/.lua-cli`.
+ * @param text What it holds.
+ * @param what How messages name it, e.g. `"telemetry file"`.
+ * @returns The file's path.
+ * @throws {FileError} When the file cannot be written; the old file is then untouched.
+ */
+export async function writeConfigFile(
+  ctx: Context,
+  name: string,
+  text: string,
+  what: string,
+): Promise<string> {
   const dir = configDir(ctx);
+  const path = joinPath(ctx, dir, name);
   await ensureConfigDir(ctx, dir);
   await removeStaleTemps(ctx, dir);
   const temp = joinPath(ctx, dir, TEMP_PREFIX + randomSuffix());
   try {
-    await ctx.fs.writeTextFile(temp, value, { mode: 0o600, createNew: true });
+    await ctx.fs.writeTextFile(temp, text, { mode: 0o600, createNew: true });
     if (ctx.os !== "windows") await ctx.fs.chmod(temp, 0o600);
     await ctx.fs.rename(temp, path);
   } catch (error) {
     await ctx.fs.remove(temp).catch(() => {});
-    throw fileErrorFrom(error, "Cannot write credentials file", path);
+    throw fileErrorFrom(error, `Cannot write ${what}`, path);
   }
   return path;
 }

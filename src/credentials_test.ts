@@ -92,7 +92,7 @@ Deno.test("parseCredentials(): table", () => {
     [`OTHER=1\nLUA_API_KEY=${KEY}`, /\.env format/],
     ["api_abc def", /spaces or control characters/],
     [`api_abc\u0000def`, /spaces or control characters/],
-    ["k".repeat(1025), /too long/],
+    ["k".repeat(4097), /too long/],
   ];
   for (const [text, why] of bad) {
     assert.throws(() => parseCredentials(text, "/c"), (error: unknown) => {
@@ -588,7 +588,7 @@ Deno.test("writeCredentials(): invalid keys are UsageErrors and nothing is writt
     ["api_abc\tdef", /spaces/],
     ["api_abc\u0000def", /control characters/],
     ["api_abc\u001bdef", /control characters/],
-    ["k".repeat(1025), /longer than 1024 bytes/],
+    ["k".repeat(4097), /longer than 4096 bytes/],
   ];
   for (const [key, message] of cases) {
     const ctx = stored(OLD_KEY, 0o644, 0o755);
@@ -726,6 +726,7 @@ async function realHome(): Promise<RealHome> {
   const ctx: Context = {
     env: (name) => (name === "HOME" || name === "USERPROFILE" ? home : undefined),
     os: Deno.build.os,
+    arch: Deno.build.arch,
     cwd: () => cwd,
     fs: denoFileSystem,
     fetch: () => Promise.reject(new TypeError("no network in this test")),

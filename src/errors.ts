@@ -95,9 +95,10 @@ export class NoApiKeyError extends LuaError {
    * Creates the error.
    *
    * @param options Hints and cause; the seed's three fixes by default.
+   * @param message The message; it starts with the seed's "No API key found." by default.
    */
-  constructor(options: LuaErrorOptions = {}) {
-    super("No API key found.", ExitCode.Auth, { hints: NO_KEY_HINTS, ...options });
+  constructor(options: LuaErrorOptions = {}, message = "No API key found.") {
+    super(message, ExitCode.Auth, { hints: NO_KEY_HINTS, ...options });
     this.name = "NoApiKeyError";
   }
 }

@@ -102,6 +102,18 @@ export function denoOsName(platform: string): string {
 }
 
 /**
+ * The processor architecture in `Deno.build.arch`'s names.
+ *
+ * @param arch `process.arch`.
+ * @returns `"x86_64"`, `"aarch64"`, …
+ */
+export function denoArchName(arch: string): string {
+  if (arch === "x64") return "x86_64";
+  if (arch === "arm64") return "aarch64";
+  return arch;
+}
+
+/**
  * The real file system through `node:fs`, with Deno's semantics: `writeTextFile`'s
  * `mode` is applied to the file, `remove` removes a file, a link or an empty directory.
  *
@@ -180,6 +192,7 @@ export function nodeContext(): Context {
   return {
     env,
     os,
+    arch: denoArchName(process.arch),
     cwd: () => process.cwd(),
     fs: nodeFileSystem(os),
     fetch: proxyAwareFetch(env),

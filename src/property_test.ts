@@ -557,7 +557,7 @@ function accepted(key: string): boolean {
   }
 }
 
-/** A valid key: printable ASCII without spaces (0x21 to 0x7e), 1 to 1024 bytes. */
+/** A valid key: printable ASCII without spaces (0x21 to 0x7e), 1 to 4096 bytes. */
 const validKey: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)) }),
   fc.string({
@@ -636,6 +636,7 @@ Deno.test("property: valid keys survive a round trip through the real file syste
     const ctx: Context = {
       env: (name) => (name === "HOME" ? home : undefined),
       os: Deno.build.os,
+      arch: Deno.build.arch,
       cwd: () => home,
       fs: denoFileSystem,
       fetch: () => Promise.reject(new Error("no network in this test")),

@@ -8,7 +8,7 @@
 import { UsageError } from "./errors.ts";
 
 /** The longest API key accepted, in bytes. */
-export const MAX_API_KEY_BYTES = 1024;
+export const MAX_API_KEY_BYTES = 4096;
 
 // deno-lint-ignore no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -106,4 +106,35 @@ function printable(value: string): string {
   const short = value.length > 80 ? `${value.slice(0, 77)}...` : value;
   // deno-lint-ignore no-control-regex
   return short.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+}
+
+/**
+ * The shape of the platform's typed API keys: `api_<uuid>.<43 base64url characters>`. Every
+ * other key is a legacy key: several legacy prefixes exist, so none is rejected for its shape.
+ */
+export const TYPED_API_KEY: RegExp =
+  /^api_[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.[A-Za-z0-9_-]{43}$/;
+
+/** The two kinds of API key the platform issues. */
+export type KeyKind = "typed" | "legacy";
+
+/**
+ * Tells a typed key from a legacy one by its shape.
+ *
+ * @example
+ * ```ts
+ * import { keyKind } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(keyKind("lk_0123456789abcdef"), "legacy");
+ * assert.equal(
+ *   keyKind("api_0b4c6a3e-1f2d-4c5b-9a8e-7d6c5b4a3f2e." + "A".repeat(43)),
+ *   "typed",
+ * );
+ * ```
+ *
+ * @param key A key that passed {@linkcode validateApiKey}.
+ * @returns `"typed"` or `"legacy"`.
+ */
+export function keyKind(key: string): KeyKind {
+  return TYPED_API_KEY.test(key) ? "typed" : "legacy";
 }

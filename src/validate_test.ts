@@ -41,16 +41,16 @@ Deno.test("validateApiKey(): rejected keys never appear in the message", () => {
     ["api_secret1\u007fsecret2", /control characters/],
     ["api_secret1\u0085secret2", /spaces|control characters/],
     ["api_secret1\u009fsecret2", /control characters/],
-    ["s".repeat(MAX_API_KEY_BYTES + 1), /longer than 1024 bytes/],
+    ["s".repeat(MAX_API_KEY_BYTES + 1), /longer than 4096 bytes/],
     // 513 two-byte characters: 513 characters but 1026 bytes.
-    ["é".repeat(513), /longer than 1024 bytes/],
+    ["é".repeat(2049), /longer than 4096 bytes/],
     ["ключ_secret1", /only ASCII/],
     ["\u201capi_secret1\u201d", /smart quotes/],
   ];
   for (const [input, message] of cases) {
     assertUsage(() => validateApiKey(input), message, input.trim() === "" ? undefined : "secret1");
   }
-  assert.equal(MAX_API_KEY_BYTES, 1024);
+  assert.equal(MAX_API_KEY_BYTES, 4096);
   assert.equal(validateApiKey("s".repeat(1024)).length, 1024);
 });
 

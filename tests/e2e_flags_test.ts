@@ -37,7 +37,7 @@ interface Case {
   stored?: boolean;
 }
 
-const LONG_KEY = "k".repeat(1025);
+const LONG_KEY = "k".repeat(4097);
 const LONG_EMAIL = `${"a".repeat(300 - "@example.com".length)}@example.com`;
 
 const CASES: Case[] = [

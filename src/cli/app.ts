@@ -117,11 +117,10 @@ function build(cli: CliContext, record: RunRecord): Command {
   auth.command("logout")
     .description("Delete the stored credentials file.")
     .option("-f, --force", "Delete without asking.", false)
-    .option("--revoke", "Also revoke the key on the platform first.", false)
     .action(async (options) => {
       record.command = "auth logout";
       const { runLogout } = await import("./auth_logout.ts");
-      record.exitCode = await runLogout({ force: options.force, revoke: options.revoke }, cli);
+      record.exitCode = await runLogout({ force: options.force }, cli);
     });
 
   auth.command("status")
@@ -132,6 +131,17 @@ function build(cli: CliContext, record: RunRecord): Command {
       record.command = "auth status";
       const { runStatus } = await import("./auth_status.ts");
       record.exitCode = await runStatus({ json: options.json, offline: options.offline }, cli);
+    });
+
+  program.command("telemetry")
+    .description("Turn anonymous usage data on or off, or show whether it is on.")
+    .argument("[action]", "on, off or status", "status")
+    .action(async (action: string) => {
+      const { runTelemetry, TELEMETRY_ACTIONS } = await import("./telemetry.ts");
+      // Only a known action is recorded: never an argument value.
+      const known = (TELEMETRY_ACTIONS as readonly string[]).includes(action);
+      record.command = known ? `telemetry ${action}` : "telemetry";
+      record.exitCode = await runTelemetry({ action }, cli);
     });
 
   return program;

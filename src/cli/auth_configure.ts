@@ -18,7 +18,23 @@ import {
   UsageError,
 } from "../errors.ts";
 import { API_KEY_VARIABLE } from "../resolve.ts";
+import {
+  CHECK_EMAIL,
+  CHOOSE_METHOD,
+  ENTER_API_KEY,
+  ENTER_EMAIL,
+  ENTER_OTP,
+  GENERATING_KEY,
+  KEY_SAVED,
+  METHOD_API_KEY,
+  METHOD_EMAIL,
+  OTP_SENT,
+  OTP_VERIFIED,
+  SENDING_OTP,
+  VERIFYING_OTP,
+} from "../seed_text.ts";
 import { validateApiKey, validateEmail, validateOtp } from "../validate.ts";
+import { describeAccount } from "./account.ts";
 import { type CliContext, platformClient, say, warn } from "./cli_context.ts";
 import { styles } from "./io.ts";
 
@@ -36,7 +52,6 @@ export interface ConfigureOptions {
 export type ConfigureMode = "api-key" | "email-request" | "email-verify" | "interactive";
 
 /** The message after a code was sent, in the seed's words. */
-export const CHECK_EMAIL = "Check your email for a 6-digit code.";
 
 const NON_INTERACTIVE_FORMS = [
   "lua auth configure --api-key <key>         # a key from the dashboard",
@@ -102,12 +117,13 @@ function verifyFailure(error: unknown, email: string): unknown {
   return error;
 }
 
-async function saveKey(cli: CliContext, key: string, email: string): Promise<void> {
+async function saveKey(
+  cli: CliContext,
+  key: string,
+  saved: (path: string) => string,
+): Promise<void> {
   const path = await writeCredentials(cli, key);
-  say(
-    cli,
-    `${styles(cli.io.color).green("✅")} Authenticated as ${email}. API key saved to ${path}`,
-  );
+  say(cli, saved(path));
   if (cli.env(API_KEY_VARIABLE)?.trim()) {
     warn(
       cli,
@@ -119,14 +135,26 @@ async function saveKey(cli: CliContext, key: string, email: string): Promise<voi
 async function storeApiKey(cli: CliContext, client: LuaClient, key: string): Promise<void> {
   let account;
   try {
-    account = await client.whoami(key);
+    account = await client.checkKey(key);
   } catch (error) {
     throw error instanceof AuthenticationError ? authFailed(error) : error;
   }
-  await saveKey(cli, key, account.email);
+  const green = styles(cli.io.color).green;
+  await saveKey(
+    cli,
+    key,
+    (path) =>
+      `${green("✅")} Authenticated as ${describeAccount(account)}. API key saved to ${path}`,
+  );
 }
 
-async function requestCode(cli: CliContext, client: LuaClient, email: string): Promise<void> {
+async function requestCode(
+  cli: CliContext,
+  client: LuaClient,
+  email: string,
+  interactive: boolean,
+): Promise<void> {
+  if (interactive) say(cli, SENDING_OTP);
   try {
     await client.requestOtp(email);
   } catch (error) {
@@ -138,7 +166,7 @@ async function requestCode(cli: CliContext, client: LuaClient, email: string): P
     }
     throw error;
   }
-  say(cli, CHECK_EMAIL);
+  say(cli, interactive ? OTP_SENT : CHECK_EMAIL);
 }
 
 async function verifyAndStore(
@@ -147,14 +175,17 @@ async function verifyAndStore(
   email: string,
   code: string,
 ): Promise<void> {
+  say(cli, VERIFYING_OTP);
   let token;
   try {
     token = await client.verifyOtp(email, code);
   } catch (error) {
     throw verifyFailure(error, email);
   }
+  say(cli, OTP_VERIFIED);
+  say(cli, GENERATING_KEY);
   const key = await client.createApiKey(token);
-  await saveKey(cli, key, email);
+  await saveKey(cli, key, (path) => `${KEY_SAVED} (${path})`);
 }
 
 async function interactive(cli: CliContext): Promise<void> {
@@ -165,10 +196,10 @@ async function interactive(cli: CliContext): Promise<void> {
   }
   const { prompt } = cli.io;
   const method = await prompt.select(
-    "How do you want to authenticate?",
+    CHOOSE_METHOD,
     [
-      { name: "API key (from the admin dashboard)", value: "api-key" },
-      { name: "Email (a 6-digit code)", value: "email" },
+      { name: METHOD_API_KEY, value: "api-key" },
+      { name: METHOD_EMAIL, value: "email" },
     ] as const,
   );
   const check = (f: (v: string) => string) => (value: string): string | true => {
@@ -180,16 +211,16 @@ async function interactive(cli: CliContext): Promise<void> {
     }
   };
   if (method === "api-key") {
-    const key = await prompt.password("Enter your API key:", check(validateApiKey));
+    const key = await prompt.password(ENTER_API_KEY, check(validateApiKey));
     await storeApiKey(cli, await platformClient(cli), validateApiKey(key));
     return;
   }
-  const email = validateEmail(await prompt.input("Email address:", check(validateEmail)));
+  const email = validateEmail(await prompt.input(ENTER_EMAIL, check(validateEmail)));
   const client = await platformClient(cli);
-  await requestCode(cli, client, email);
+  await requestCode(cli, client, email, true);
   const attempts = 3;
   for (let n = 1;; n++) {
-    const code = validateOtp(await prompt.input("Enter the 6-digit code:", check(validateOtp)));
+    const code = validateOtp(await prompt.input(ENTER_OTP, check(validateOtp)));
     try {
       await verifyAndStore(cli, client, email, code);
       return;
@@ -228,7 +259,7 @@ export async function runConfigure(options: ConfigureOptions, cli: CliContext): 
     }
     case "email-request": {
       const email = validateEmail(options.email!);
-      await requestCode(cli, await platformClient(cli), email);
+      await requestCode(cli, await platformClient(cli), email, false);
       say(cli, `Then run: lua auth configure --email ${email} --otp <code>`);
       break;
     }

@@ -9,16 +9,18 @@ import {
   UsageError,
 } from "../errors.ts";
 import { createEmulatedCli } from "../testing/emulated.ts";
-import { CHECK_EMAIL, configureMode, runConfigure } from "./auth_configure.ts";
+import { configureMode, runConfigure } from "./auth_configure.ts";
+import { CHECK_EMAIL, CHOOSE_METHOD, ENTER_API_KEY, KEY_SAVED } from "../seed_text.ts";
+import { TYPED_API_KEY } from "../validate.ts";
 
 const PATH = "/home/user/.lua-cli/credentials";
 const EMAIL = "ada@example.com";
 
-async function dashboardKey(e: ReturnType<typeof createEmulatedCli>): Promise<string> {
-  const { apiKey } = await e.call("POST", "/_emulator/api-keys", { email: EMAIL }) as {
-    apiKey: string;
-  };
-  return apiKey;
+function dashboardKey(
+  e: ReturnType<typeof createEmulatedCli>,
+  kind: "legacy" | "typed" = "legacy",
+): Promise<string> {
+  return e.issueKey(EMAIL, kind);
 }
 
 function lastCode(e: ReturnType<typeof createEmulatedCli>): string {
@@ -35,7 +37,7 @@ Deno.test("configureMode rejects senseless combinations", () => {
   assert.throws(() => configureMode({ apiKey: "k", otp: "123456" }), UsageError);
 });
 
-Deno.test("--api-key: validates with whoami, stores it 0600, names the account", async () => {
+Deno.test("--api-key: checks a legacy key with both routes at once, stores it 0600, names the account", async () => {
   const e = createEmulatedCli();
   const key = await dashboardKey(e);
   assert.equal(await runConfigure({ apiKey: `  ${key}\n` }, e.cli), 0);
@@ -44,7 +46,38 @@ Deno.test("--api-key: validates with whoami, stores it 0600, names the account",
   assert.equal(e.cli.fs.modeOf("/home/user/.lua-cli"), 0o700);
   assert.match(e.cli.io.stderr, new RegExp(`Authenticated as ${EMAIL}`));
   assert.ok(!e.cli.io.stderr.includes(key) && !e.cli.io.stdout.includes(key));
-  assert.deepEqual(e.requests, ["GET /developer/whoami"]);
+  assert.deepEqual(e.requests.toSorted(), [
+    "GET /admin/me/authorization",
+    "GET /admin/me/authorization/context",
+  ]);
+});
+
+Deno.test("--api-key: a typed key is checked with the projection alone and named by its id", async () => {
+  const e = createEmulatedCli();
+  const key = await dashboardKey(e, "typed");
+  assert.match(key, TYPED_API_KEY);
+  assert.equal(await runConfigure({ apiKey: key }, e.cli), 0);
+  assert.equal(e.cli.fs.peek(PATH), key);
+  assert.match(e.cli.io.stderr, /Authenticated as typed API key key_[0-9a-f]{8}\./);
+  assert.deepEqual(e.requests, ["GET /admin/me/authorization"]);
+});
+
+Deno.test("--api-key: a principal of the wrong kind is a rejected key, nothing stored", async () => {
+  const e = createEmulatedCli();
+  const key = await dashboardKey(e);
+  await e.call("POST", "/_emulator/faults", {
+    path: "/admin/me/authorization",
+    mode: "respond",
+    body: {
+      version: 1,
+      generatedAt: "2026-01-01T00:00:00.000Z",
+      authorizationPrincipal: { subjectType: "apiKey", subjectId: "key_00000000" },
+      orgs: [],
+      capabilityProfiles: {},
+    },
+  });
+  await assert.rejects(runConfigure({ apiKey: key }, e.cli), AuthenticationError);
+  assert.equal(e.cli.fs.peek(PATH), undefined);
 });
 
 Deno.test("--api-key: LUA_API_KEY set gives a priority warning after saving", async () => {
@@ -79,7 +112,7 @@ Deno.test("--api-key: a rejected key is 'Authentication failed' with hints, noth
 });
 
 Deno.test("--api-key: bad input is a usage error and sends nothing", async () => {
-  for (const apiKey of ["", "   ", "api bad", "api\u0007bell", "a".repeat(1025)]) {
+  for (const apiKey of ["", "   ", "api bad", "api\u0007bell", "a".repeat(4097)]) {
     const e = createEmulatedCli();
     await assert.rejects(runConfigure({ apiKey }, e.cli), UsageError, JSON.stringify(apiKey));
     assert.deepEqual(e.requests, []);
@@ -90,7 +123,11 @@ Deno.test("--api-key: bad input is a usage error and sends nothing", async () =>
 Deno.test("--api-key: unreachable platform is exit 11 and nothing stored", async () => {
   const e = createEmulatedCli();
   const key = await dashboardKey(e);
-  await e.call("POST", "/_emulator/faults", { path: "/developer/whoami", mode: "500", count: 5 });
+  await e.call("POST", "/_emulator/faults", {
+    path: "/admin/me/authorization",
+    mode: "500",
+    count: 5,
+  });
   await assert.rejects(runConfigure({ apiKey: key }, e.cli), UnavailableError);
   assert.equal(e.cli.fs.peek(PATH), undefined);
 });
@@ -120,8 +157,31 @@ Deno.test("--email --otp: verifies, creates a key, stores it", async () => {
   assert.equal(await runConfigure({ email: EMAIL, otp: code }, e.cli), 0);
   const key = e.cli.fs.peek(PATH)!;
   assert.match(key, /^api_[0-9a-f]{32}$/);
-  assert.match(e.cli.io.stderr, new RegExp(`Authenticated as ${EMAIL}`));
+  assert.ok(e.cli.io.stderr.includes(`${KEY_SAVED} (${PATH})`), e.cli.io.stderr);
   assert.ok(!e.cli.io.stderr.includes(key));
+  assert.deepEqual(e.requests, ["POST /otp", "POST /otp/verify", "POST /profile/apiKey"]);
+});
+
+Deno.test("--email --otp: a platform that no longer issues keys by code says what to do, exit 11", async () => {
+  for (const status of [404, 405, 410]) {
+    const e = createEmulatedCli();
+    await runConfigure({ email: EMAIL }, e.cli);
+    await e.call("POST", "/_emulator/faults", {
+      path: "/profile/apiKey",
+      mode: "respond",
+      status,
+      body: { message: "Not Found" },
+    });
+    await assert.rejects(runConfigure({ email: EMAIL, otp: lastCode(e) }, e.cli), (err) => {
+      assert.ok(err instanceof UnavailableError, String(err));
+      assert.equal(err.exitCode, 11);
+      assert.match(err.message, /no longer issues API keys by email code/);
+      assert.ok(err.hints.some((h) => h.includes("https://admin.heylua.ai")));
+      assert.ok(err.hints.some((h) => h.includes("lua auth configure --api-key -")));
+      return true;
+    });
+    assert.equal(e.cli.fs.peek(PATH), undefined);
+  }
 });
 
 Deno.test("--email --otp: wrong, reused and malformed codes", async () => {
@@ -188,7 +248,7 @@ Deno.test("interactive: API key, re-asked until valid, then stored", async () =>
   key = await dashboardKey(e);
   assert.equal(await runConfigure({}, e.cli), 0);
   assert.equal(e.cli.fs.peek(PATH), key);
-  assert.deepEqual(e.cli.io.asked, ["How do you want to authenticate?", "Enter your API key:"]);
+  assert.deepEqual(e.cli.io.asked, [CHOOSE_METHOD, ENTER_API_KEY]);
   assert.match(e.cli.io.stderr, /must not contain spaces/);
 });
 

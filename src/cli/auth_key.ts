@@ -6,6 +6,8 @@
 
 import { NoApiKeyError, UsageError } from "../errors.ts";
 import { describeSource, resolveApiKey } from "../resolve.ts";
+import { ADMIN_DASHBOARD_URL, KEY_PROMPT, YOUR_KEY } from "../seed_text.ts";
+import { listSessions } from "../sessions.ts";
 import { type CliContext, say, warn } from "./cli_context.ts";
 
 /** Options of `lua auth key`. */
@@ -15,7 +17,6 @@ export interface KeyOptions {
 }
 
 /** The confirmation question, in the seed's words. */
-export const KEY_PROMPT = "This will display your API key. Are you sure you want to continue?";
 
 /**
  * Runs `lua auth key`.
@@ -26,9 +27,29 @@ export const KEY_PROMPT = "This will display your API key. Are you sure you want
  * @throws {NoApiKeyError} When no source has a key.
  * @throws {UsageError} When confirmation is needed and there is no terminal.
  */
+/**
+ * The error for no key: plain, or, when the platform's own CLI has left a session from its
+ * email login, one that says so and how to get a key.
+ */
+async function noKeyError(cli: CliContext): Promise<NoApiKeyError> {
+  const sessions = await listSessions(cli);
+  if (sessions.length === 0) return new NoApiKeyError();
+  return new NoApiKeyError(
+    {
+      hints: [
+        "Get a key by email: lua auth configure --email <you@example.com>",
+        `Or create one in the admin dashboard (${ADMIN_DASHBOARD_URL}), then run:`,
+        "  lua auth configure --api-key -",
+      ],
+    },
+    "No API key found. The other Lua CLI is signed in with a session " +
+      `(${sessions[0]}), which this CLI does not use: it authenticates with API keys only.`,
+  );
+}
+
 export async function runKey(options: KeyOptions, cli: CliContext): Promise<number> {
   const resolved = await resolveApiKey(cli, { onWarning: (m) => warn(cli, m) });
-  if (!resolved) throw new NoApiKeyError();
+  if (!resolved) throw await noKeyError(cli);
   if (!options.force) {
     if (!cli.io.canPrompt()) {
       throw new UsageError(
@@ -40,7 +61,7 @@ export async function runKey(options: KeyOptions, cli: CliContext): Promise<numb
       say(cli, "Cancelled. The key was not shown.");
       return 0;
     }
-    say(cli, "🔑 Your API key:");
+    say(cli, YOUR_KEY);
   }
   cli.io.out(`${resolved.key}\n`);
   say(cli, `Source: ${describeSource(resolved.source)}`);

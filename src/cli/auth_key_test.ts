@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { NoApiKeyError, UsageError } from "../errors.ts";
 import { createMemoryCli } from "../testing/memory_io.ts";
-import { KEY_PROMPT, runKey } from "./auth_key.ts";
+import { runKey } from "./auth_key.ts";
+import { KEY_PROMPT } from "../seed_text.ts";
 
 const KEY = "api_0123456789abcdef0123456789abcdef";
 
@@ -56,4 +57,25 @@ Deno.test("auth key with no key anywhere throws NoApiKeyError (exit 9)", async (
     assert.equal(e.exitCode, 9);
     return true;
   });
+});
+
+Deno.test("key: no key but a session of the other CLI says exactly that, exit 9", async () => {
+  const cli = createMemoryCli();
+  cli.fs.putDir("/home/user/.lua-cli/sessions", 0o700);
+  cli.fs.putFile(
+    "/home/user/.lua-cli/sessions/abc.json",
+    JSON.stringify({ version: 1, kind: "firebase-session", refreshToken: "r" }),
+  );
+  await assert.rejects(runKey({ force: true }, cli), (error) => {
+    assert.ok(error instanceof NoApiKeyError);
+    assert.equal(error.exitCode, 9);
+    assert.match(
+      error.message,
+      /^No API key found\. The other Lua CLI is signed in with a session/,
+    );
+    assert.match(error.message, /API keys only/);
+    assert.ok(error.hints.some((h) => h.includes("lua auth configure --email")));
+    return true;
+  });
+  assert.equal(cli.io.stdout, "");
 });

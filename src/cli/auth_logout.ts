@@ -1,29 +1,25 @@
 /**
- * `lua auth logout [--force] [--revoke]`: delete the stored key, and optionally revoke it on
- * the platform first.
+ * `lua auth logout [--force]`: delete the stored key, and the session files of the platform's
+ * own CLI. Nothing is revoked: no client of the platform has a route for it.
  *
  * @module
  */
 
-import { deleteCredentials, fileErrorFrom, readCredentials } from "../credentials.ts";
-import { AuthenticationError, UsageError } from "../errors.ts";
-import { isFsError } from "../fs_error.ts";
+import { deleteCredentials, fileErrorFrom } from "../credentials.ts";
+import { UsageError } from "../errors.ts";
 import { credentialsPath } from "../paths.ts";
 import { describeSource, listKeySources } from "../resolve.ts";
-import { type CliContext, platformClient, say, warn } from "./cli_context.ts";
+import { ADMIN_DASHBOARD_URL, KEY_DELETED, LOGOUT_PROMPT } from "../seed_text.ts";
+import { deleteSessions, listSessions } from "../sessions.ts";
+import { type CliContext, say, warn } from "./cli_context.ts";
 import { styles } from "./io.ts";
+import { isFsError } from "../fs_error.ts";
 
 /** Options of `lua auth logout`. */
 export interface LogoutOptions {
   /** Delete without asking. */
   force: boolean;
-  /** Revoke the key on the platform before deleting it. */
-  revoke: boolean;
 }
-
-/** The confirmation question, in the seed's words. */
-export const LOGOUT_PROMPT =
-  "Are you sure you want to delete your API key? This action cannot be undone.";
 
 async function warnRemainingSources(cli: CliContext): Promise<void> {
   const reports = await listKeySources(cli);
@@ -39,13 +35,14 @@ async function warnRemainingSources(cli: CliContext): Promise<void> {
 }
 
 /**
- * Runs `lua auth logout`.
+ * `lua auth logout`: deletes `~/.lua-cli/credentials` after confirmation (or with `--force`),
+ * and the session files the platform's own CLI may have left; the key stays valid on the
+ * platform until it is regenerated in the admin dashboard.
  *
- * @param options The flags.
- * @param cli The command run.
- * @returns The exit code.
+ * @param options `--force`.
+ * @param cli The CLI context.
+ * @returns 0.
  * @throws {UsageError} When confirmation is needed and there is no terminal.
- * @throws {UnavailableError} When `--revoke` cannot reach the platform; nothing is deleted.
  */
 export async function runLogout(options: LogoutOptions, cli: CliContext): Promise<number> {
   const path = credentialsPath(cli);
@@ -53,7 +50,8 @@ export async function runLogout(options: LogoutOptions, cli: CliContext): Promis
     if (isFsError(error, "NotFound")) return false;
     throw fileErrorFrom(error, "Cannot read credentials file", path);
   });
-  if (!exists) {
+  const sessions = await listSessions(cli);
+  if (!exists && sessions.length === 0) {
     say(cli, `No API key is stored in ${path}; nothing to delete.`);
     await warnRemainingSources(cli);
     return 0;
@@ -70,28 +68,21 @@ export async function runLogout(options: LogoutOptions, cli: CliContext): Promis
       return 0;
     }
   }
-  let revoked = false;
-  if (options.revoke) {
-    const stored = await readCredentials(cli);
-    if (stored) {
-      const client = await platformClient(cli);
-      try {
-        await client.revokeApiKey(stored.key);
-        revoked = true;
-        say(cli, "Revoked the key on the Lua platform.");
-      } catch (error) {
-        if (!(error instanceof AuthenticationError)) throw error;
-        warn(cli, "the platform did not accept the key; it was already revoked or is unknown.");
-      }
-    }
-  }
-  await deleteCredentials(cli);
-  say(cli, `${styles(cli.io.color).green("✅")} API key deleted successfully.`);
-  if (!revoked) {
+  if (exists) {
+    await deleteCredentials(cli);
+    say(cli, `${styles(cli.io.color).green("✅")} ${KEY_DELETED}`);
     say(
       cli,
-      "The key is still valid on the platform until you regenerate it in the admin dashboard" +
-        " (or use lua auth logout --revoke).",
+      "The key still works wherever else it is used: to revoke it, regenerate it in the admin " +
+        `dashboard (${ADMIN_DASHBOARD_URL}).`,
+    );
+  }
+  const deleted = await deleteSessions(cli);
+  if (deleted.length > 0) {
+    say(
+      cli,
+      `Deleted ${deleted.length} session file${deleted.length === 1 ? "" : "s"} of the other ` +
+        "Lua CLI; the session was not ended on the platform.",
     );
   }
   await warnRemainingSources(cli);

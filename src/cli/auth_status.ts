@@ -16,6 +16,8 @@ import {
 } from "../errors.ts";
 import { maskKey } from "../mask.ts";
 import { describeSource, listKeySources, type SourceReport } from "../resolve.ts";
+import { listSessions } from "../sessions.ts";
+import { describeAccount } from "./account.ts";
 import { type CliContext, platformClient, warn } from "./cli_context.ts";
 import { styles } from "./io.ts";
 
@@ -53,6 +55,8 @@ export interface StatusReport {
   valid: boolean | null;
   /** The account, when the platform was asked and accepted the key. */
   account: Account | null;
+  /** Session files of the platform's own CLI: present, never used by this CLI. */
+  sessions: string[];
   /** Why the platform could not be asked, if it could not. */
   error: string | null;
 }
@@ -92,6 +96,7 @@ export async function runStatus(options: StatusOptions, cli: CliContext): Promis
     active: sources[activeIndex] ?? null,
     valid: null,
     account: null,
+    sessions: await listSessions(cli),
     error: null,
   };
   let code: number = blocking ? blocking.exitCode : activeIndex < 0 ? ExitCode.Auth : ExitCode.Ok;
@@ -99,7 +104,7 @@ export async function runStatus(options: StatusOptions, cli: CliContext): Promis
   const key = reports[activeIndex]?.key;
   if (key !== undefined && !options.offline) {
     try {
-      report.account = await (await platformClient(cli)).whoami(key);
+      report.account = await (await platformClient(cli)).checkKey(key);
       report.valid = true;
     } catch (error) {
       // A missing Deno permission is a usage error of the whole command, not a platform state.
@@ -149,14 +154,22 @@ function render(
   } else if (options.offline) {
     lines.push("", "Not checked with the platform (--offline).");
   } else if (report.account) {
+    const orgs = report.account.orgCount;
     lines.push(
       "",
-      `${s.green("✅")} Authenticated as ${report.account.email} (key ${report.account.keyId}).`,
+      `${s.green("✅")} Authenticated as ${describeAccount(report.account)}, ` +
+        `${orgs} organisation${orgs === 1 ? "" : "s"}.`,
     );
   } else if (report.valid === false) {
     lines.push("", s.red(`❌ ${report.error}`), "Run: lua auth configure");
   } else {
     lines.push("", s.red(`Could not check the key: ${report.error}`));
+  }
+  for (const session of report.sessions) {
+    lines.push(
+      "",
+      `Session of the other Lua CLI: ${session} (present, not used: this CLI uses API keys only).`,
+    );
   }
   return `${lines.join("\n")}\n`;
 }

@@ -4,11 +4,13 @@ import { runStatus, type StatusReport } from "./auth_status.ts";
 
 const EMAIL = "ada@example.com";
 
-async function setup(where: "env" | "credentials" | "dotenv" | "none", offline = false) {
+async function setup(
+  where: "env" | "credentials" | "dotenv" | "none",
+  offline = false,
+  kind: "legacy" | "typed" = "legacy",
+) {
   const e = createEmulatedCli();
-  const { apiKey } = await e.call("POST", "/_emulator/api-keys", { email: EMAIL }) as {
-    apiKey: string;
-  };
+  const apiKey = await e.issueKey(EMAIL, kind);
   if (where === "env") e.cli.vars.LUA_API_KEY = apiKey;
   if (where === "credentials") {
     e.cli.fs.putDir("/home/user/.lua-cli", 0o700);
@@ -31,9 +33,50 @@ Deno.test("status --json: the source in use, masked, with the account", async (t
       assert.equal(report.active?.maskedKey, `api_…${apiKey.slice(-4)}`);
       assert.equal(report.valid, true);
       assert.equal(report.account?.email, EMAIL);
+      assert.equal(report.account?.fullName, "Ada");
+      assert.equal(report.account?.kind, "legacy");
+      assert.equal(report.account?.subjectType, "user");
+      assert.match(report.account?.subjectId ?? "", /^usr_[0-9a-f]{16}$/);
+      assert.equal(report.account?.orgCount, 1);
+      assert.deepEqual(report.sessions, []);
       assert.ok(!e.cli.io.stdout.includes(apiKey), "the full key never appears");
     });
   }
+});
+
+Deno.test("status: a typed key shows its kind, subject id and organisations, no email", async () => {
+  const { e, apiKey } = await setup("env", false, "typed");
+  assert.equal(await runStatus({ json: true, offline: false }, e.cli), 0);
+  const report = JSON.parse(e.cli.io.stdout) as StatusReport;
+  assert.equal(report.account?.kind, "typed");
+  assert.equal(report.account?.subjectType, "apiKey");
+  assert.match(report.account?.subjectId ?? "", /^key_[0-9a-f]{8}$/);
+  assert.equal(report.account?.email, null);
+  assert.equal(report.account?.orgCount, 1);
+  assert.deepEqual(e.requests, ["GET /admin/me/authorization"]);
+  const human = await setup("env", false, "typed");
+  human.e.cli.vars.LUA_API_KEY = apiKey;
+  await runStatus({ json: false, offline: false }, e.cli);
+  assert.match(e.cli.io.stdout, /Authenticated as typed API key key_[0-9a-f]{8}, 1 organisation\./);
+});
+
+Deno.test("status: a session of the other CLI is listed as present and unused", async () => {
+  const { e } = await setup("none");
+  e.cli.fs.putDir("/home/user/.lua-cli/sessions", 0o700);
+  e.cli.fs.putFile(
+    "/home/user/.lua-cli/sessions/0123456789abcdef.json",
+    JSON.stringify({ version: 1, kind: "firebase-session", refreshToken: "r" }),
+  );
+  e.cli.fs.putFile("/home/user/.lua-cli/sessions/other.json", JSON.stringify({ kind: "x" }));
+  assert.equal(await runStatus({ json: true, offline: true }, e.cli), 9);
+  const report = JSON.parse(e.cli.io.stdout) as StatusReport;
+  assert.deepEqual(report.sessions, ["/home/user/.lua-cli/sessions/0123456789abcdef.json"]);
+  e.cli.io.stdout = "";
+  await runStatus({ json: false, offline: true }, e.cli);
+  assert.match(
+    e.cli.io.stdout,
+    /Session of the other Lua CLI: .*0123456789abcdef\.json \(present, not used/,
+  );
 });
 
 Deno.test("status: shadowed sources are marked; the human report names them", async () => {
@@ -43,7 +86,7 @@ Deno.test("status: shadowed sources are marked; the human report names them", as
   assert.match(e.cli.io.stdout, /1\. LUA_API_KEY environment variable: found api_….{4} \(in use\)/);
   assert.match(e.cli.io.stdout, /2\. credentials file .*: found api_….{4} \(shadowed\)/);
   assert.match(e.cli.io.stdout, /3\. \.env file \/work\/\.env: not found/);
-  assert.match(e.cli.io.stdout, /Authenticated as ada@example\.com/);
+  assert.match(e.cli.io.stdout, /Authenticated as ada@example\.com \(Ada\), 1 organisation\./);
   assert.ok(!e.cli.io.stdout.includes(apiKey));
 });
 
@@ -68,7 +111,7 @@ Deno.test("status: no key is exit 9; a revoked key is exit 9; unreachable is exi
 
   const down = await setup("env");
   await down.e.call("POST", "/_emulator/faults", {
-    path: "/developer/whoami",
+    path: "/admin/me/authorization",
     mode: "500",
     count: 10,
   });

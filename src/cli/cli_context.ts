@@ -25,8 +25,13 @@ export interface CliContext extends Context {
  * @returns A client using `LUA_AUTH_URL` and `LUA_API_URL`.
  */
 export async function platformClient(cli: CliContext): Promise<LuaClient> {
-  const { createClient } = await import("../client.ts");
-  return createClient(cli, cli.clientOptions ?? timeoutFromEnv(cli));
+  const [{ createClient }, { envWithDotenvSettings }] = await Promise.all([
+    import("../client.ts"),
+    import("../dotenv.ts"),
+  ]);
+  // LUA_AUTH_URL and LUA_API_URL may also be set in .env, as for the platform's own CLI.
+  const env = await envWithDotenvSettings(cli);
+  return createClient({ ...cli, env }, cli.clientOptions ?? timeoutFromEnv(cli));
 }
 
 /**

@@ -13,12 +13,12 @@ export type FastCommand =
   | { command: "version" }
   | { command: "auth key"; force: boolean }
   | { command: "auth status"; json: boolean; offline: boolean }
-  | { command: "auth logout"; force: boolean; revoke: boolean };
+  | { command: "auth logout"; force: boolean };
 
 const FLAGS: Record<string, Record<string, string>> = {
   key: { "--force": "force", "-f": "force" },
   status: { "--json": "json", "--offline": "offline" },
-  logout: { "--force": "force", "-f": "force", "--revoke": "revoke" },
+  logout: { "--force": "force", "-f": "force" },
 };
 
 /**
@@ -58,6 +58,6 @@ export function matchFastPath(args: readonly string[]): FastCommand | undefined 
     case "status":
       return { command: "auth status", json: set.has("json"), offline: set.has("offline") };
     default:
-      return { command: "auth logout", force: set.has("force"), revoke: set.has("revoke") };
+      return { command: "auth logout", force: set.has("force") };
   }
 }

@@ -7,7 +7,7 @@
 
 /** `lua --help`. */
 export const ROOT_HELP: string =
-  "Usage: lua [options] [command]\n\nThe Lua platform CLI.\n\nOptions:\n  -v, --version   Print the version.\n  -h, --help      Show help.\n\nCommands:\n  auth            Manage authentication with the Lua platform.\n  help [command]  Show help for a command.\n\nExit codes: 0 ok, 1 error, 2 usage, 9 authentication, 11 platform unavailable, 130 interrupted.\nEnvironment: LUA_API_KEY, LUA_AUTH_URL, LUA_API_URL, LUA_TELEMETRY=false, NO_COLOR.\n";
+  "Usage: lua [options] [command]\n\nThe Lua platform CLI.\n\nOptions:\n  -v, --version       Print the version.\n  -h, --help          Show help.\n\nCommands:\n  auth                Manage authentication with the Lua platform.\n  telemetry [action]  Turn anonymous usage data on or off, or show whether it is\n                      on.\n  help [command]      Show help for a command.\n\nExit codes: 0 ok, 1 error, 2 usage, 9 authentication, 11 platform unavailable, 130 interrupted.\nEnvironment: LUA_API_KEY, LUA_AUTH_URL, LUA_API_URL, LUA_TELEMETRY=false, NO_COLOR.\n";
 
 /** `lua auth --help`. */
 export const AUTH_HELP: string =

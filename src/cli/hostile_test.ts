@@ -36,11 +36,8 @@ function temps(cli: MemoryCliContext): string[] {
   return cli.fs.paths().filter((p) => p.startsWith(`${DIR}/${TEMP_PREFIX}`));
 }
 
-async function dashboardKey(e: EmulatedCli): Promise<string> {
-  const { apiKey } = await e.call("POST", "/_emulator/api-keys", { email: EMAIL }) as {
-    apiKey: string;
-  };
-  return apiKey;
+function dashboardKey(e: EmulatedCli): Promise<string> {
+  return e.issueKey(EMAIL);
 }
 
 function withStoredKey(): MemoryCliContext {

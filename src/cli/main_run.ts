@@ -6,10 +6,11 @@
  */
 
 import type { Context } from "../context.ts";
+import { dotenvPath } from "../dotenv.ts";
 import { runCli } from "./run.ts";
 import type { CliContext } from "./cli_context.ts";
 import type { Io } from "./io.ts";
-import { telemetryEnabled } from "./telemetry_setting.ts";
+import { envOptOut } from "./telemetry.ts";
 
 /** A permission the CLI may check before it uses it, named as `Deno.permissions` names them. */
 export type Permission =
@@ -46,15 +47,17 @@ export async function runCliMain(args: readonly string[], host: Host): Promise<n
   // An opt-out the CLI may not read must still count: send only when both switches are readable.
   const switchesReadable = granted({ name: "env", variable: "LUA_TELEMETRY" }) &&
     granted({ name: "env", variable: "DO_NOT_TRACK" });
-  if (switchesReadable && telemetryEnabled(softEnv)) {
-    const { buildEvent, sendTelemetry } = await import("./telemetry.ts");
+  if (switchesReadable && envOptOut(softEnv) === undefined) {
+    const { sendTelemetry } = await import("./telemetry_send.ts");
     // Telemetry reads the environment softly: with a narrowed --allow-env it sees only what
     // it may, and never triggers a permission prompt.
     const soft = { ...cli, env: softEnv };
-    await sendTelemetry(soft, buildEvent(record, context.now() - started, soft), {
+    await sendTelemetry(soft, record, context.now() - started, {
       notice: (text) => cli.io.err(text),
       permitted: (url) => granted({ name: "net", host: url.host }),
-      mayTouch: (path) => granted({ name: "read", path }) && granted({ name: "write", path }),
+      mayTouch: (path) =>
+        granted({ name: "read", path }) && granted({ name: "write", path }) &&
+        granted({ name: "read", path: dotenvPath(cli) }),
     });
   }
   return record.exitCode;

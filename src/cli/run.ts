@@ -40,7 +40,7 @@ async function runFast(fast: FastCommand, cli: CliContext): Promise<number> {
     }
     case "auth logout": {
       const { runLogout } = await import("./auth_logout.ts");
-      return await runLogout({ force: fast.force, revoke: fast.revoke }, cli);
+      return await runLogout({ force: fast.force }, cli);
     }
   }
 }

@@ -1,182 +1,231 @@
 /**
- * Anonymous usage telemetry: one event per command run, never a key, email, path or argument
- * value. Off with `LUA_TELEMETRY=false` (or `0`, `off`, `no`) or `DO_NOT_TRACK=1`. Sending
- * never delays the exit by more than {@linkcode TELEMETRY_BUDGET_MS}, never prints an error and
- * never changes the exit code.
+ * Telemetry's switch and `lua telemetry on|off|status`.
+ *
+ * The switch is, in order: `LUA_TELEMETRY` (`false`, `0`, `off`, `no`) or `DO_NOT_TRACK=1` in
+ * the environment; `LUA_TELEMETRY` in `.env`; then `enabled` in `~/.lua-cli/telemetry.json`,
+ * the file the platform's own CLI keeps (`{enabled, anonymousId, noticeShown}`), so a
+ * `lua telemetry off` of either CLI holds for both. The sender is `telemetry_send.ts`, loaded
+ * only when an event is sent.
  *
  * @module
  */
 
-import { DEFAULT_API_URL } from "../client.ts";
 import type { Context } from "../context.ts";
+import { writeConfigFile } from "../credentials.ts";
+import { envWithDotenvSettings } from "../dotenv.ts";
+import { UsageError } from "../errors.ts";
 import { configDir, joinPath } from "../paths.ts";
-import { VERSION } from "../version.ts";
-import type { RunRecord } from "./run.ts";
-import { telemetryEnabled } from "./telemetry_setting.ts";
+import { type CliContext, say } from "./cli_context.ts";
+import { isFsError } from "../fs_error.ts";
 
-export { telemetryEnabled };
+/** The file both CLIs keep telemetry's switch in, inside `~/.lua-cli`. */
+export const TELEMETRY_FILE_NAME = "telemetry.json";
+/** A telemetry file larger than this is not read. */
+const MAX_TELEMETRY_FILE_BYTES = 64 * 1024;
 
-/** The longest sending may delay the exit, in ms. */
-export const TELEMETRY_BUDGET_MS = 150;
+const OFF_WORDS = ["false", "0", "off", "no"];
 
-/** The event sent to `POST {LUA_API_URL}/telemetry`: exactly these fields. */
-export interface TelemetryEvent {
-  /** Always `"command"`. */
-  event: "command";
-  /** The command path, e.g. `auth configure`; `""` for help, version and usage errors. */
-  command: string;
-  /** `api-key`, `email-request`, `email-verify` or `interactive` for `configure`; else `null`. */
-  mode: string | null;
-  /** `success` or `failure`. */
-  outcome: "success" | "failure";
-  /** The exit code. */
-  exitCode: number;
-  /** Wall time of the command, in ms, rounded. */
-  durationMs: number;
-  /** The CLI version. */
-  version: string;
-  /** The operating system, e.g. `linux`. */
-  os: string;
-  /** `deno`, `node` or `compiled`. */
-  runtime: "deno" | "node" | "compiled";
-  /** Whether a CI environment was detected. */
-  ci: boolean;
-}
-
-/** The notice shown once, before the first event is sent. */
-export const TELEMETRY_NOTICE =
-  "The Lua CLI sends anonymous usage data (command, outcome, duration, version, OS, runtime, CI " +
-  "or not; never keys, emails, paths or arguments).\nTurn it off with LUA_TELEMETRY=false or " +
-  "DO_NOT_TRACK=1.\n";
-
-const CI_VARIABLES = [
-  "GITHUB_ACTIONS",
-  "GITLAB_CI",
-  "CIRCLECI",
-  "BUILDKITE",
-  "JENKINS_URL",
-  "TF_BUILD",
-  "TRAVIS",
-  "BITBUCKET_BUILD_NUMBER",
-  "CODEBUILD_BUILD_ID",
-  "TEAMCITY_VERSION",
-];
-
-/**
- * Whether a CI environment is detected: `CI` set to anything but `false`/`0`, or one of the
- * well-known CI variables.
- *
- * @param env Reads the environment.
- * @returns True in CI.
- */
-export function detectCi(env: (name: string) => string | undefined): boolean {
-  const ci = env("CI")?.trim().toLowerCase();
-  if (ci && ci !== "false" && ci !== "0") return true;
-  return CI_VARIABLES.some((name) => Boolean(env(name)));
-}
-
-/** The runtime this code runs on. */
-export function detectRuntime(): TelemetryEvent["runtime"] {
-  const deno = (globalThis as { Deno?: { build?: { standalone?: boolean } } }).Deno;
-  if (deno?.build?.standalone === true) return "compiled";
-  const process = (globalThis as { process?: { versions?: Record<string, string> } }).process;
-  if (process?.versions?.node && !process.versions.deno) return "node";
-  return "deno";
+/** The platform CLI's telemetry file; fields this CLI does not know are kept as they are. */
+export interface TelemetryFile {
+  /** Whether usage data may be sent. */
+  enabled: boolean;
+  /** The random id events are sent under (`anon_<anonymousId>`). */
+  anonymousId: string;
+  /** Whether the one-time notice was shown. */
+  noticeShown: boolean;
+  /** Fields of the other CLI. */
+  [field: string]: unknown;
 }
 
 /**
- * Builds the event for a run.
- *
- * @param record What ran and its exit code.
- * @param durationMs How long it took.
- * @param ctx For the OS and CI detection.
- * @returns The event.
+ * The telemetry file as read: its contents, and whether they must be written back (a file of
+ * this CLI's earlier format, or one without an id); `null` when there is none; `"invalid"`
+ * when it cannot be understood.
  */
-export function buildEvent(record: RunRecord, durationMs: number, ctx: Context): TelemetryEvent {
-  return {
-    event: "command",
-    command: record.command,
-    mode: record.mode ?? null,
-    outcome: record.exitCode === 0 ? "success" : "failure",
-    exitCode: record.exitCode,
-    durationMs: Math.round(durationMs),
-    version: VERSION,
-    os: ctx.os,
-    runtime: detectRuntime(),
-    ci: detectCi(ctx.env),
+export type TelemetryRead = { file: TelemetryFile; stale: boolean } | null | "invalid";
+
+/** Whether telemetry is on, and what decided it. */
+export interface TelemetryState {
+  /** Whether events are sent. */
+  enabled: boolean;
+  /** What decided: the environment, `.env`, the file, or nothing (the default: on). */
+  decidedBy: "environment" | "dotenv" | "file" | "default";
+  /** The setting that decided, e.g. `LUA_TELEMETRY=false`, or the file's path. */
+  detail: string;
+}
+
+/**
+ * The environment's opt-out, if any: `LUA_TELEMETRY` set to `false`, `0`, `off` or `no`
+ * (any case), or `DO_NOT_TRACK` set to `1` or `true`.
+ *
+ * @example
+ * ```ts
+ * import { envOptOut } from "./telemetry.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(envOptOut((n) => n === "LUA_TELEMETRY" ? "OFF" : undefined), "LUA_TELEMETRY=OFF");
+ * assert.equal(envOptOut(() => undefined), undefined);
+ * ```
+ *
+ * @param env The environment.
+ * @returns The setting that turns telemetry off, or `undefined`.
+ */
+export function envOptOut(env: (name: string) => string | undefined): string | undefined {
+  const setting = env("LUA_TELEMETRY")?.trim();
+  if (setting && OFF_WORDS.includes(setting.toLowerCase())) return `LUA_TELEMETRY=${setting}`;
+  const dnt = env("DO_NOT_TRACK")?.trim();
+  if (dnt === "1" || dnt?.toLowerCase() === "true") return `DO_NOT_TRACK=${dnt}`;
+  return undefined;
+}
+
+/**
+ * The path of the telemetry file.
+ *
+ * @param ctx Environment and OS.
+ * @returns `~/.lua-cli/telemetry.json`.
+ */
+export function telemetryPath(ctx: Pick<Context, "env" | "os">): string {
+  return joinPath(ctx, configDir(ctx), TELEMETRY_FILE_NAME);
+}
+
+/**
+ * Reads the telemetry file. A file of this CLI's earlier format (`{noticeShownAt}`) reads as
+ * enabled with the notice shown and a new id; the next write migrates it.
+ *
+ * @param ctx Environment and file system.
+ * @returns The file read: `"invalid"` when it cannot be understood (then nothing is sent and
+ *   only `lua telemetry on|off` overwrites it).
+ */
+export async function readTelemetryFile(ctx: Context): Promise<TelemetryRead> {
+  const path = telemetryPath(ctx);
+  let text: string;
+  try {
+    const info = await ctx.fs.stat(path);
+    if (!info.isFile || info.size > MAX_TELEMETRY_FILE_BYTES) return "invalid";
+    text = await ctx.fs.readTextFile(path);
+  } catch (error) {
+    return isFsError(error, "NotFound") ? null : "invalid";
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return "invalid";
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "invalid";
+  const fields = value as Record<string, unknown>;
+  if ("noticeShownAt" in fields && !("enabled" in fields)) {
+    const { noticeShownAt: _old, ...rest } = fields;
+    const file = { ...rest, enabled: true, anonymousId: crypto.randomUUID(), noticeShown: true };
+    return { file, stale: true };
+  }
+  if (typeof fields.enabled !== "boolean") return "invalid";
+  const hasId = typeof fields.anonymousId === "string" && fields.anonymousId !== "";
+  const file: TelemetryFile = {
+    ...fields,
+    enabled: fields.enabled,
+    anonymousId: hasId ? fields.anonymousId as string : crypto.randomUUID(),
+    noticeShown: fields.noticeShown === true,
   };
-}
-
-/** Where sending can be observed and controlled. */
-export interface TelemetryOptions {
-  /** Called with the one-time notice. */
-  notice(text: string): void;
-  /** Whether the network may be used for `url` without a permission prompt. */
-  permitted(url: URL): boolean;
-  /** Whether the notice file may be read and written without a permission prompt. */
-  mayTouch(path: string): boolean;
-}
-
-async function noticeShown(ctx: Context, path: string): Promise<boolean> {
-  try {
-    await ctx.fs.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function rememberNotice(ctx: Context, path: string): Promise<void> {
-  const data = JSON.stringify({ noticeShownAt: new Date(ctx.now()).toISOString() }) + "\n";
-  await ctx.fs.mkdir(configDir(ctx), { recursive: true, mode: 0o700 });
-  await ctx.fs.writeTextFile(path, data, { mode: 0o600 });
-  if (ctx.os !== "windows") await ctx.fs.chmod(path, 0o600);
+  return { file, stale: !hasId };
 }
 
 /**
- * Sends one event, if telemetry is on. Shows the one-time notice first. Gives up after
- * {@linkcode TELEMETRY_BUDGET_MS}; swallows every failure.
+ * Writes the telemetry file atomically, mode 0600.
  *
- * @param ctx Environment, files, network, clock.
- * @param event The event.
- * @param options Notice output and permission check.
- * @returns Whether the event was delivered.
+ * @param ctx Environment and file system.
+ * @param file The whole file, unknown fields included.
+ * @returns The path written.
  */
-export async function sendTelemetry(
+export async function writeTelemetryFile(ctx: Context, file: TelemetryFile): Promise<string> {
+  return await writeConfigFile(
+    ctx,
+    TELEMETRY_FILE_NAME,
+    `${JSON.stringify(file, null, 2)}\n`,
+    "telemetry file",
+  );
+}
+
+/**
+ * A new telemetry file: enabled, a fresh id, the notice not yet shown.
+ *
+ * @returns The file's contents.
+ */
+export function newTelemetryFile(): TelemetryFile {
+  return { enabled: true, anonymousId: crypto.randomUUID(), noticeShown: false };
+}
+
+/**
+ * Decides whether telemetry is on: the environment, then `.env`, then the file.
+ *
+ * @param ctx Environment, current directory and files.
+ * @param file The telemetry file as read, when the caller has it.
+ * @returns The state and what decided it.
+ */
+export async function telemetryState(
   ctx: Context,
-  event: TelemetryEvent,
-  options: TelemetryOptions,
-): Promise<boolean> {
-  const started = ctx.now();
-  try {
-    if (!telemetryEnabled(ctx.env)) return false;
-    const base = (ctx.env("LUA_API_URL")?.trim() || DEFAULT_API_URL).replace(/\/+$/, "");
-    const url = new URL(`${base}/telemetry`);
-    if (!options.permitted(url)) return false;
-    // Without a place to remember the notice, it would be shown every time: send nothing.
-    const noticePath = joinPath(ctx, configDir(ctx), "telemetry.json");
-    if (!options.mayTouch(noticePath)) return false;
-    if (!(await noticeShown(ctx, noticePath))) {
-      options.notice(TELEMETRY_NOTICE);
-      await rememberNotice(ctx, noticePath).catch(() => {});
-    }
-    const left = TELEMETRY_BUDGET_MS - (ctx.now() - started);
-    if (left <= 0) return false;
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), left);
-    try {
-      const response = await ctx.fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(event),
-        signal: controller.signal,
-      });
-      await response.body?.cancel();
-      return response.ok;
-    } finally {
-      clearTimeout(timer);
-    }
-  } catch {
-    return false;
+  file?: TelemetryRead,
+): Promise<TelemetryState> {
+  const fromEnv = envOptOut(ctx.env);
+  if (fromEnv) return { enabled: false, decidedBy: "environment", detail: fromEnv };
+  const withDotenv = await envWithDotenvSettings(ctx);
+  const fromDotenv = envOptOut((name) => name === "LUA_TELEMETRY" ? withDotenv(name) : undefined);
+  if (fromDotenv) return { enabled: false, decidedBy: "dotenv", detail: `${fromDotenv} in .env` };
+  const read = file === undefined ? await readTelemetryFile(ctx) : file;
+  const path = telemetryPath(ctx);
+  if (read === "invalid") {
+    return { enabled: false, decidedBy: "file", detail: `${path} (unreadable)` };
   }
+  if (read === null) return { enabled: true, decidedBy: "default", detail: "the default" };
+  return { enabled: read.file.enabled, decidedBy: "file", detail: path };
+}
+
+/** Options of {@linkcode runTelemetry}. */
+export interface TelemetryCommandOptions {
+  /** `on`, `off` or `status` (the default). */
+  action?: string;
+}
+
+/** The actions of `lua telemetry`. */
+export const TELEMETRY_ACTIONS = ["on", "off", "status"] as const;
+
+/**
+ * `lua telemetry on|off|status`: turns telemetry on or off in `~/.lua-cli/telemetry.json`
+ * (for both CLIs), or says whether it is on and what decided it. The state is data on stdout;
+ * the rest goes to stderr.
+ *
+ * @param options The action.
+ * @param cli The CLI context.
+ * @returns 0.
+ * @throws {UsageError} For an unknown action.
+ */
+export async function runTelemetry(
+  options: TelemetryCommandOptions,
+  cli: CliContext,
+): Promise<number> {
+  const action = options.action ?? "status";
+  if (!(TELEMETRY_ACTIONS as readonly string[]).includes(action)) {
+    throw new UsageError("The action must be on, off or status.", {
+      hints: ["lua telemetry on | off | status"],
+    });
+  }
+  const read = await readTelemetryFile(cli);
+  if (action !== "status") {
+    const base = read === null || read === "invalid" ? newTelemetryFile() : read.file;
+    const path = await writeTelemetryFile(cli, { ...base, enabled: action === "on" });
+    say(cli, `Telemetry ${action === "on" ? "enabled" : "disabled"} in ${path}.`);
+  }
+  const state = await telemetryState(cli);
+  if (action === "status") {
+    cli.io.out(`Telemetry: ${state.enabled ? "enabled" : "disabled"}\n`);
+  }
+  if (state.decidedBy === "environment" || state.decidedBy === "dotenv") {
+    say(cli, `Telemetry is off: ${state.detail} wins over the file.`);
+  } else if (action === "status") {
+    say(
+      cli,
+      state.decidedBy === "file" ? `Set in ${state.detail}.` : "On by default.",
+    );
+    say(cli, "Turn it off with: lua telemetry off (or LUA_TELEMETRY=false, or DO_NOT_TRACK=1)");
+  }
+  return 0;
 }

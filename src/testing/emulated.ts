@@ -23,8 +23,27 @@ export interface EmulatedCli {
   requests: string[];
   /** Calls a control or API route directly and returns the parsed JSON (or null). */
   call(method: string, path: string, body?: unknown): Promise<unknown>;
+  /** Issues a key as the admin dashboard would (the `/_emulator/api-keys` control route). */
+  issueKey(email?: string, kind?: "legacy" | "typed"): Promise<string>;
   /** Moves the clock of both the emulator and the context forward. */
   advance(ms: number): void;
+}
+
+/** A small deterministic byte source (xorshift32) for reproducible emulated runs. */
+function seededBytes(seed: number): (n: number) => Uint8Array {
+  let state = seed >>> 0 || 1;
+  return (n) => {
+    const bytes = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      state ^= state << 13;
+      state >>>= 0;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      state >>>= 0;
+      bytes[i] = state & 0xff;
+    }
+    return bytes;
+  };
 }
 
 /**
@@ -37,7 +56,8 @@ export function createEmulatedCli(
   options: MemoryContextOptions & MemoryIoOptions = {},
 ): EmulatedCli {
   let clock = Date.UTC(2026, 0, 1);
-  const emulator = createEmulator({ now: () => clock });
+  // Seeded, so that two emulated runs of the same steps give the same ids and keys.
+  const emulator = createEmulator({ now: () => clock, randomBytes: seededBytes(0x5eed) });
   const requests: string[] = [];
   const fetch: typeof globalThis.fetch = (input, init) => {
     const request = new Request(input, init);
@@ -46,7 +66,12 @@ export function createEmulatedCli(
   };
   const cli = createMemoryCli({
     ...options,
-    env: { LUA_AUTH_URL: EMULATOR_URL, LUA_API_URL: EMULATOR_URL, ...options.env },
+    env: {
+      LUA_AUTH_URL: EMULATOR_URL,
+      LUA_API_URL: EMULATOR_URL,
+      LUA_TELEMETRY_URL: EMULATOR_URL,
+      ...options.env,
+    },
     fetch,
   });
   return {
@@ -59,6 +84,16 @@ export function createEmulatedCli(
       const response = await emulator.handler(new Request(`${EMULATOR_URL}${path}`, init));
       const text = await response.text();
       return text ? JSON.parse(text) : null;
+    },
+    async issueKey(email = "ada@example.com", kind = "legacy") {
+      const response = await emulator.handler(
+        new Request(`${EMULATOR_URL}/_emulator/api-keys`, {
+          method: "POST",
+          body: JSON.stringify({ email, kind }),
+        }),
+      );
+      const { apiKey } = await response.json() as { apiKey: string };
+      return apiKey;
     },
     advance(ms) {
       clock += ms;

@@ -286,6 +286,7 @@ export function createMemoryContext(options: MemoryContextOptions = {}): MemoryC
     env: (name) => vars[name],
     vars,
     os: options.os ?? "linux",
+    arch: "x86_64",
     cwd: () => cwd,
     fs,
     fetch: options.fetch ?? refuse,

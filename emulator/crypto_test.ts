@@ -1,5 +1,15 @@
 import assert from "node:assert/strict";
-import { CODE_SPACE, cryptoRandomBytes, generateCode, randomHex, toHex } from "./random.ts";
+import {
+  CODE_SPACE,
+  cryptoRandomBytes,
+  generateCode,
+  randomBase64Url,
+  randomHex,
+  randomUuid,
+  sha256Hex,
+  timingSafeEqual,
+  toHex,
+} from "./crypto.ts";
 
 /** A byte source replaying `chunks` in order. */
 function scripted(...chunks: number[][]): (n: number) => Uint8Array {
@@ -67,4 +77,51 @@ Deno.test("generateCode() yields six digits spread over the whole range", () => 
   }
   assert.ok(seen.size > 1_900, `expected few collisions, got ${seen.size} distinct codes`);
   assert.equal(firstDigits.size, 10);
+});
+
+Deno.test("timingSafeEqual() accepts identical strings", () => {
+  assert.equal(timingSafeEqual("012345", "012345"), true);
+  assert.equal(timingSafeEqual("", ""), true);
+  assert.equal(timingSafeEqual("é✓", "é✓"), true);
+});
+
+Deno.test("timingSafeEqual() rejects a difference in any position", () => {
+  for (let i = 0; i < 6; i++) {
+    const other = "000000".slice(0, i) + "1" + "000000".slice(i + 1);
+    assert.equal(timingSafeEqual(other, "000000"), false, other);
+  }
+});
+
+Deno.test("timingSafeEqual() rejects different lengths, including prefixes", () => {
+  assert.equal(timingSafeEqual("01234", "012345"), false);
+  assert.equal(timingSafeEqual("0123456", "012345"), false);
+  assert.equal(timingSafeEqual("", "012345"), false);
+  // Padding with NUL must not make a shorter value equal.
+  assert.equal(timingSafeEqual("12345\0", "12345"), false);
+});
+
+Deno.test("timingSafeEqual() compares UTF-8 encodings", () => {
+  assert.equal(timingSafeEqual("é", "e\u0301"), false);
+});
+
+Deno.test("sha256Hex() matches known digests", async () => {
+  assert.equal(
+    await sha256Hex(""),
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+  );
+  assert.equal(
+    await sha256Hex("abc"),
+    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+  );
+});
+
+Deno.test("randomUuid() is a version-4 UUID and randomBase64Url(32) has 43 URL-safe characters", () => {
+  for (let i = 0; i < 50; i++) {
+    assert.match(
+      randomUuid(cryptoRandomBytes),
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    assert.match(randomBase64Url(cryptoRandomBytes, 32), /^[A-Za-z0-9_-]{43}$/);
+  }
+  assert.equal(randomBase64Url(() => new Uint8Array(32).fill(0xff), 32), "_".repeat(42) + "8");
 });

@@ -1,11 +1,11 @@
 /**
- * Random values for the emulator: one-time codes, tokens, API keys and key ids.
- *
- * Every function takes the byte source as a parameter so tests can inject a
- * deterministic one.
+ * The emulator's cryptography: random bytes, codes, identifiers and keys; SHA-256 for stored
+ * keys; a constant-time comparison for codes.
  *
  * @module
  */
+
+const encoder = new TextEncoder();
 
 /** A source of random bytes: returns exactly `n` bytes. */
 export type RandomBytes = (n: number) => Uint8Array;
@@ -84,4 +84,64 @@ export function generateCode(randomBytes: RandomBytes): string {
     }
   }
   throw new RangeError("randomBytes keeps returning values outside the unbiased range");
+}
+
+/**
+ * A random version-4 UUID.
+ *
+ * @param randomBytes The byte source.
+ * @returns A lowercase UUID such as `0b4c6a3e-1f2d-4c5b-9a8e-7d6c5b4a3f2e`.
+ */
+export function randomUuid(randomBytes: RandomBytes): string {
+  const bytes = take(randomBytes, 16).slice(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = toHex(bytes);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
+    hex.slice(20)
+  }`;
+}
+
+/**
+ * Random base64url text without padding.
+ *
+ * @param randomBytes The byte source.
+ * @param byteCount How many random bytes to draw (32 give 43 characters).
+ * @returns The bytes in base64url.
+ */
+export function randomBase64Url(randomBytes: RandomBytes, byteCount: number): string {
+  const bytes = take(randomBytes, byteCount).subarray(0, byteCount);
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/**
+ * Compares two strings without an early exit: every byte of the longer UTF-8
+ * encoding is visited, and differing lengths still do the full loop and fail.
+ *
+ * @param actual The value received from the client.
+ * @param expected The secret value.
+ * @returns `true` when both strings have identical UTF-8 encodings.
+ */
+export function timingSafeEqual(actual: string, expected: string): boolean {
+  const a = encoder.encode(actual);
+  const b = encoder.encode(expected);
+  const length = Math.max(a.length, b.length);
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < length; i++) {
+    diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  }
+  return diff === 0;
+}
+
+/**
+ * SHA-256 of the UTF-8 encoding of `text`, via `crypto.subtle.digest`.
+ *
+ * @param text The text to hash.
+ * @returns 64 lowercase hex digits.
+ */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
+  return toHex(new Uint8Array(digest));
 }
