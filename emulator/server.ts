@@ -6,7 +6,8 @@
  *
  * const server = await startEmulator();
  * try {
- *   const response = await fetch(`${server.url}/developer/whoami`);
+ *   const response = await fetch(`${server.url}/admin/me/authorization`);
+ *   console.log(response.status); // 401: no key
  *   await response.body?.cancel();
  * } finally {
  *   await server.close();

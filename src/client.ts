@@ -95,6 +95,8 @@ interface RequestSpec {
   bearer?: string;
   /** Safe to repeat after it may have reached the server. */
   idempotent: boolean;
+  /** Ends the call early, retries included (a sibling request failed). */
+  signal?: AbortSignal;
 }
 
 /** A non-2xx answer, or a 2xx whose envelope says `success: false`. */
@@ -151,8 +153,17 @@ function seconds(ms: number): number {
   return ms >= 10_000 ? Math.round(ms / 1000) : Math.round(ms / 100) / 10;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 class BodyTooLarge extends Error {}
@@ -257,7 +268,8 @@ export function retryAfterSeconds(
   const raw = header?.trim();
   if (!raw) return undefined;
   let value = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isFinite(value)) {
+  // Otherwise only an HTTP date counts ("Wed, 21 Oct 2015 07:28:00 GMT"): "-5" is no date.
+  if (!Number.isFinite(value) && /^(mon|tue|wed|thu|fri|sat|sun)[a-z]*, /i.test(raw)) {
     const date = Date.parse(raw);
     if (Number.isFinite(date)) value = Math.max(0, (date - now) / 1000);
   }
@@ -364,7 +376,7 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
       const init: RequestInit = {
         method: spec.method,
         headers,
-        signal: controller.signal,
+        signal: spec.signal ? AbortSignal.any([controller.signal, spec.signal]) : controller.signal,
         redirect: "manual",
       };
       if (spec.body !== undefined) init.body = spec.body === "" ? "" : JSON.stringify(spec.body);
@@ -424,8 +436,10 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
       }
       const wait = backoffMs * 2 ** (n - 1);
       const left = deadlineMs - elapsed() - wait;
-      if (!retryable || n >= maxAttempts || left < Math.min(timeoutMs, 1000)) throw failure;
-      await sleep(wait);
+      const stop = !retryable || n >= maxAttempts || spec.signal?.aborted === true;
+      if (stop || left < Math.min(timeoutMs, 1000)) throw failure;
+      await sleep(wait, spec.signal);
+      if (spec.signal?.aborted) throw failure;
     }
   }
 
@@ -472,10 +486,11 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
 
   async function identity(
     apiKey: string,
+    signal: AbortSignal,
   ): Promise<{ email: string | null; fullName: string | null }> {
     const url = `${apiUrl}/admin/me/authorization/context`;
     const data = await call(
-      { method: "GET", url, bearer: apiKey, idempotent: true },
+      { method: "GET", url, bearer: apiKey, idempotent: true, signal },
       (f) => f.status === 401 ? new AuthenticationError("Authentication failed") : undefined,
     );
     const parsed = parseIdentity(data);
@@ -558,10 +573,18 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
       const kind = keyKind(apiKey);
       const unauthorized = (f: Failure): LuaError | undefined =>
         f.status === 401 ? new AuthenticationError("Authentication failed") : undefined;
-      // A legacy key's identity comes from a second route: ask both at once.
+      // A legacy key's identity comes from a second route: ask both at once, and when one
+      // fails, end the other rather than leave it running to its deadline.
+      const siblings = new AbortController();
+      const endOthers = (error: unknown): never => {
+        siblings.abort();
+        throw error;
+      };
+      const signal = siblings.signal;
       const [data, who] = await Promise.all([
-        call({ method: "GET", url, bearer: apiKey, idempotent: true }, unauthorized),
-        kind === "legacy" ? identity(apiKey) : Promise.resolve(undefined),
+        call({ method: "GET", url, bearer: apiKey, idempotent: true, signal }, unauthorized)
+          .catch(endOthers),
+        kind === "legacy" ? identity(apiKey, signal).catch(endOthers) : Promise.resolve(undefined),
       ]);
       const projection = parseProjection(data);
       if (!projection) throw misunderstood(url, "an invalid authorization projection");

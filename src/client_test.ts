@@ -931,6 +931,51 @@ Deno.test("client over loopback: an endless answer is cut at 1 MiB and the conne
   }
 });
 
+Deno.test("client over loopback: a body that drips forever ends at the timeout and the deadline", async () => {
+  const timers = new Set<ReturnType<typeof setInterval>>();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode("{"));
+        const timer = setInterval(() => {
+          try {
+            controller.enqueue(new TextEncoder().encode(" "));
+          } catch {
+            clearInterval(timer);
+            timers.delete(timer);
+          }
+        }, 20);
+        timers.add(timer);
+      },
+      cancel() {
+        for (const timer of timers) clearInterval(timer);
+        timers.clear();
+      },
+    });
+    return new Response(body, { headers: { "content-type": "application/json" } });
+  });
+  try {
+    const url = `http://127.0.0.1:${server.addr.port}`;
+    const client = createClient(createMemoryContext({ fetch: (i, init) => fetch(i, init) }), {
+      timeoutMs: 300,
+      deadlineMs: 1_000,
+      backoffMs: 10,
+      authUrl: url,
+      apiUrl: url,
+    });
+    const [post, postMs] = await timed(() => failure(client.verifyOtp(ADA, "1"), UnavailableError));
+    assertUnavailable(post);
+    assert.match(post.message, /did not answer within 0\.3 s/);
+    assert.ok(postMs >= 280 && postMs < 800, `one attempt (${postMs} ms)`);
+    const [get, getMs] = await timed(() => failure(client.checkKey(TYPED), UnavailableError));
+    assertUnavailable(get);
+    assert.ok(getMs < 1_000 + 300, `within the deadline (${getMs} ms)`);
+  } finally {
+    for (const timer of timers) clearInterval(timer);
+    await server.shutdown();
+  }
+});
+
 // ---------------------------------------------------------------------------------------------
 // Every fault mode, for every call
 
@@ -1554,5 +1599,24 @@ Deno.test("client secrets: no error message contains the key or the sign-in toke
     assert.ok(!text.includes(key), `key in: ${text}`);
     assert.ok(!text.includes(token), `token in: ${text}`);
     assert.ok(!text.includes(key.slice(4)), `key body in: ${text}`);
+  }
+});
+
+Deno.test("client: when one GET of a legacy key fails, the other is not left running", async () => {
+  const h = setup({ ...FAST, timeoutMs: 1_000, deadlineMs: 3_000 });
+  await h.fault("/admin/me/authorization/context", "hang");
+  try {
+    const [error, ms] = await timed(() =>
+      failure(h.client.checkKey("lk_unknown"), AuthenticationError)
+    );
+    assert.equal(error.exitCode, 9);
+    assert.ok(ms < 500, `the refusal is reported at once (${ms} ms)`);
+    await sleep(20);
+    assert.equal(h.emulator.pending(), 0, "the hanging /context request was abandoned");
+  } finally {
+    // Let a request the client left behind end (its retry meets the route: 401) before the
+    // sanitizers look.
+    h.emulator.releasePending();
+    await sleep(50);
   }
 });
