@@ -307,6 +307,46 @@ Deno.test({
       },
     );
 
+    await t.step({
+      name:
+        "auth key asks on a terminal (a pseudo-terminal by script(1)) through @inquirer/prompts",
+      ignore: Deno.build.os !== "linux" ||
+        !(await Deno.stat("/usr/bin/script").then(() => true, () => false)),
+      fn: async () => {
+        const home = join(base, "pty-home");
+        await storeCredentials(home, STORED_KEY);
+        const bin = join(app, "node_modules", ".bin", "lua");
+        const child = new Deno.Command("script", {
+          args: ["-qfec", `${bin} auth key`, "/dev/null"],
+          cwd: base,
+          clearEnv: true,
+          env: { PATH, ...KEEP, HOME: home, LUA_TELEMETRY: "false", TERM: "xterm" },
+          stdin: "piped",
+          stdout: "piped",
+          stderr: "null",
+        }).spawn();
+        const writer = child.stdin.getWriter();
+        let screen = "";
+        let answered = false;
+        const deadline = setTimeout(() => child.kill(), 20_000);
+        try {
+          for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
+            screen += text;
+            if (!answered && screen.includes("(y/N)")) {
+              answered = true;
+              await writer.write(new TextEncoder().encode("y\r"));
+            }
+          }
+        } finally {
+          clearTimeout(deadline);
+          await writer.close().catch(() => {});
+        }
+        assert.equal((await child.status).code, 0, screen);
+        assert.ok(answered, screen);
+        assert.ok(screen.includes(STORED_KEY), screen);
+      },
+    });
+
     await t.step("no key anywhere: exit 9", async () => {
       const result = await lua(["auth", "key", "--force"]);
       assert.equal(result.code, 9);
