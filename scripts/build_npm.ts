@@ -3,7 +3,7 @@
  * TypeScript source, into `npm/`. The shape is dnt's `build()`: entry points, an output
  * directory, the fields of `package.json`; esbuild (bundles) and TypeScript (declarations) run
  * in this process, imported from npm. Details in `docs/npm.md`; the package is tested on Node
- * by `scripts/build_npm_test.ts`.
+ * by `scripts/npm_package_test.ts`.
  *
  * @module
  */
@@ -12,6 +12,7 @@ import * as esbuild from "npm:esbuild@0.28.2";
 import ts from "npm:typescript@5.9.3";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { MIN_NODE } from "../main_node.ts";
 
 /** What to build: dnt's `build()` options, cut to what this package needs. */
 export interface BuildOptions {
@@ -57,7 +58,7 @@ export function luaBuild(root: string, outDir: string = join(root, "npm")): Buil
       homepage: `${REPOSITORY}#readme`,
       bugs: { url: `${REPOSITORY}/issues` },
       repository: { type: "git", url: `git+${REPOSITORY}.git` },
-      engines: { node: ">=20.12.0" }, // parseEnv of node:util; main_node.ts checks it too
+      engines: { node: `>=${MIN_NODE.join(".")}.0` }, // main_node.ts refuses an older Node
       publishConfig: { access: "public" },
       sideEffects: false,
     },
