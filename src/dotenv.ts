@@ -163,12 +163,15 @@ export async function readDotenvSettings(
  * ```
  *
  * @param ctx Environment, current directory and file system.
+ * @param names The settings to fill in; all of {@linkcode DOTENV_SETTINGS} by default.
  * @returns A lookup like `ctx.env`.
  */
 export async function envWithDotenvSettings(
   ctx: Context,
+  names: readonly DotenvSetting[] = DOTENV_SETTINGS,
 ): Promise<(name: string) => string | undefined> {
-  const missing = DOTENV_SETTINGS.filter((name) => !ctx.env(name)?.trim());
+  // Only the settings asked for are looked up: a narrowed --allow-env may grant no others.
+  const missing = names.filter((name) => !ctx.env(name)?.trim());
   if (missing.length === 0) return ctx.env;
   let settings: Partial<Record<DotenvSetting, string>> = {};
   try {
@@ -180,7 +183,7 @@ export async function envWithDotenvSettings(
   return (name) => {
     const value = ctx.env(name);
     if (value?.trim()) return value;
-    return (DOTENV_SETTINGS as readonly string[]).includes(name)
+    return (missing as readonly string[]).includes(name)
       ? settings[name as DotenvSetting] ?? value
       : value;
   };

@@ -21,6 +21,11 @@ export const LUA_PERMISSIONS: readonly string[] = [
 ];
 /** A well-formed key that no emulator knows. */
 export const SAMPLE_KEY = "api_0123456789abcdef0123456789abcdef";
+/**
+ * Where telemetry goes unless a test says otherwise: a loopback port nothing listens on (the
+ * discard port), so that no run can ever reach the real PostHog host.
+ */
+export const NO_TELEMETRY_URL = "http://127.0.0.1:9";
 
 /** A temporary HOME and working directory. */
 export interface Sandbox {
@@ -69,6 +74,28 @@ export async function storeKey(sb: Sandbox, text: string, mode = 0o600): Promise
   await Deno.chmod(sb.credentials, mode);
 }
 
+/**
+ * Writes a session file of the platform's own CLI, `$HOME/.lua-cli/sessions/<id>.json`, as its
+ * email login leaves it.
+ *
+ * @param sb The sandbox.
+ * @param id The session's id.
+ * @param fields Fields instead of the usual ones (`kind` decides whether it is a session).
+ * @returns The file's path.
+ */
+export async function storeSession(
+  sb: Sandbox,
+  id: string,
+  fields: Record<string, unknown> = { kind: "firebase-session" },
+): Promise<string> {
+  const dir = join(sb.home, ".lua-cli", "sessions");
+  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, `${id}.json`);
+  const session = { id, email: "ada@example.com", refreshToken: `rt_${id}`, ...fields };
+  await Deno.writeTextFile(path, JSON.stringify(session), { mode: 0o600 });
+  return path;
+}
+
 /** The outcome of a CLI run. */
 export interface RunResult {
   /** Exit code. */
@@ -77,14 +104,31 @@ export interface RunResult {
   stdout: string;
   /** Everything on stderr. */
   stderr: string;
-  /** Wall time in ms. */
+  /** Wall time from spawn to exit, in ms. */
   ms: number;
+  /** Time from the last byte written (stdout or stderr) to the exit, in ms. */
+  lingerMs: number;
+  /** When the process exited, on this process's `performance.now()` clock. */
+  exitedAt: number;
+}
+
+/**
+ * The settings that point the CLI at one platform: the OTP service, the API and telemetry.
+ *
+ * @param url The platform's origin (usually the emulator's).
+ * @returns `LUA_AUTH_URL`, `LUA_API_URL` and `LUA_TELEMETRY_URL`, all `url`.
+ */
+export function platformEnv(url: string): Record<string, string> {
+  return { LUA_AUTH_URL: url, LUA_API_URL: url, LUA_TELEMETRY_URL: url };
 }
 
 /** Options for {@linkcode lua}. */
 export interface LuaOptions {
-  /** Extra environment variables (the environment is otherwise cleared). */
-  env?: Record<string, string>;
+  /**
+   * Extra environment variables (the environment is otherwise cleared); `undefined` removes a
+   * variable {@linkcode baseEnv} sets.
+   */
+  env?: Record<string, string | undefined>;
   /** What to write to stdin; stdin is empty (not a terminal) otherwise. */
   stdin?: string;
   /** Permissions instead of {@linkcode LUA_PERMISSIONS}. */
@@ -98,7 +142,14 @@ export function denoDir(): string {
   return Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME") ?? "/root", ".cache", "deno");
 }
 
-/** Environment every subprocess needs to find Deno's cache and this machine's certificates. */
+/**
+ * The environment of every subprocess: Deno's cache and this machine's certificates, the
+ * sandbox's HOME, and telemetry off and pointed at {@linkcode NO_TELEMETRY_URL}. A test that
+ * turns telemetry on points `LUA_TELEMETRY_URL` at its emulator ({@linkcode platformEnv}).
+ *
+ * @param sb The sandbox.
+ * @returns The variables.
+ */
 export function baseEnv(sb: Sandbox): Record<string, string> {
   const env: Record<string, string> = {
     HOME: sb.home,
@@ -106,8 +157,9 @@ export function baseEnv(sb: Sandbox): Record<string, string> {
     DENO_NO_UPDATE_CHECK: "1",
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
     LUA_TELEMETRY: "false",
+    LUA_TELEMETRY_URL: NO_TELEMETRY_URL,
   };
-  for (const name of ["DENO_CERT", "SSL_CERT_FILE", "SSL_CERT_DIR"]) {
+  for (const name of ["DENO_CERT", "SSL_CERT_FILE", "SSL_CERT_DIR", "NODE_EXTRA_CA_CERTS"]) {
     const value = Deno.env.get(name);
     if (value) env[name] = value;
   }
@@ -129,6 +181,12 @@ export async function lua(
   options: LuaOptions = {},
 ): Promise<RunResult> {
   const started = performance.now();
+  const env: Record<string, string> = {};
+  for (
+    const [name, value] of Object.entries(options.exactEnv ?? { ...baseEnv(sb), ...options.env })
+  ) {
+    if (value !== undefined) env[name] = value;
+  }
   const command = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -141,7 +199,7 @@ export async function lua(
     ],
     cwd: sb.cwd,
     clearEnv: true,
-    env: options.exactEnv ?? { ...baseEnv(sb), ...options.env },
+    env,
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
@@ -152,14 +210,40 @@ export async function lua(
     await writer.write(new TextEncoder().encode(options.stdin));
     await writer.close();
   }
-  const output = await child.output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-    ms: performance.now() - started,
+  let lastOutput = started;
+  const mark = (): void => {
+    lastOutput = performance.now();
   };
+  const [stdout, stderr, status] = await Promise.all([
+    collect(child.stdout, mark),
+    collect(child.stderr, mark),
+    child.status,
+  ]);
+  const exitedAt = performance.now();
+  return {
+    code: status.code,
+    stdout,
+    stderr,
+    ms: exitedAt - started,
+    lingerMs: Math.max(0, exitedAt - lastOutput),
+    exitedAt,
+  };
+}
+
+/** Reads a stream to its end as UTF-8, calling `mark` at each chunk. */
+async function collect(stream: ReadableStream<Uint8Array>, mark: () => void): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream) {
+    chunks.push(chunk);
+    mark();
+  }
+  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return new TextDecoder().decode(all);
 }
 
 /**

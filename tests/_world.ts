@@ -8,7 +8,14 @@
 
 import assert from "node:assert/strict";
 import { type RunningEmulator, startEmulator } from "../emulator/server.ts";
-import { lua, type LuaOptions, type RunResult, type Sandbox, sandbox } from "./_helpers.ts";
+import {
+  lua,
+  type LuaOptions,
+  platformEnv,
+  type RunResult,
+  type Sandbox,
+  sandbox,
+} from "./_helpers.ts";
 
 /** The emulator, a sandbox, and every request the emulator received. */
 export interface World {
@@ -51,7 +58,7 @@ export async function withWorld(fn: (world: World) => Promise<void>): Promise<vo
   const run = (args: readonly string[], options: LuaOptions = {}) =>
     lua(sb, args, {
       ...options,
-      env: { LUA_AUTH_URL: server.url, LUA_API_URL: server.url, ...options.env },
+      env: { ...platformEnv(server.url), ...options.env },
     });
   try {
     await fn({ server, sb, requests, clock, run });
@@ -79,7 +86,7 @@ export function closedPort(): number {
  * @returns The status and the parsed body (or null).
  */
 export async function control(
-  server: RunningEmulator,
+  server: Pick<RunningEmulator, "url">,
   path: string,
   body?: unknown,
 ): Promise<{ status: number; json: unknown }> {
@@ -92,14 +99,85 @@ export async function control(
 }
 
 /**
- * A key, as the admin dashboard would issue it.
+ * A key, as the admin dashboard would issue it: a legacy key (`api_<32 hex>`, a user
+ * principal) unless `kind` says `"typed"` (`api_<uuid>.<secret>`, an API-key principal).
  *
- * @param server The emulator.
+ * @param server The emulator (anything serving its control routes).
  * @param email The account.
+ * @param kind The kind of key.
  * @returns The key.
  */
-export async function issueKey(server: RunningEmulator, email: string): Promise<string> {
-  const { status, json } = await control(server, "/_emulator/api-keys", { email });
+export async function issueKey(
+  server: Pick<RunningEmulator, "url">,
+  email: string,
+  kind: "legacy" | "typed" = "legacy",
+): Promise<string> {
+  const { status, json } = await control(server, "/_emulator/api-keys", { email, kind });
   assert.equal(status, 201);
   return (json as { apiKey: string }).apiKey;
+}
+
+/**
+ * The emails the emulator sent to an address, oldest first.
+ *
+ * @param server The emulator.
+ * @param email The address.
+ * @returns Each email's code.
+ */
+export async function outbox(
+  server: Pick<RunningEmulator, "url">,
+  email: string,
+): Promise<{ code: string }[]> {
+  const { json } = await control(server, `/_emulator/outbox?email=${encodeURIComponent(email)}`);
+  return json as { code: string }[];
+}
+
+/**
+ * Installs a fault on the emulator (`POST /_emulator/faults`).
+ *
+ * @param server The emulator.
+ * @param spec `{path, mode, count?, delayMs?, status?, body?, headers?}`.
+ */
+export async function fault(
+  server: Pick<RunningEmulator, "url">,
+  spec: Record<string, unknown>,
+): Promise<void> {
+  const { status } = await control(server, "/_emulator/faults", spec);
+  assert.equal(status, 204, JSON.stringify(spec));
+}
+
+/**
+ * What the platform says of a key (`GET /admin/me/authorization`): 200 for a key it accepts.
+ *
+ * @param server The emulator.
+ * @param apiKey The key.
+ * @returns The status, and the principal when accepted.
+ */
+export async function authorization(
+  server: Pick<RunningEmulator, "url">,
+  apiKey: string,
+): Promise<{ status: number; subjectType?: string; subjectId?: string }> {
+  const response = await fetch(`${server.url}/admin/me/authorization`, {
+    headers: { authorization: `Bearer ${apiKey}` },
+  });
+  const body = await response.json() as {
+    authorizationPrincipal?: { subjectType: string; subjectId: string };
+  };
+  const principal = body.authorizationPrincipal;
+  return principal === undefined
+    ? { status: response.status }
+    : { status: response.status, ...principal };
+}
+
+/**
+ * The telemetry captures the emulator recorded, oldest first.
+ *
+ * @param server The emulator.
+ * @returns The captures.
+ */
+export async function captures(
+  server: Pick<RunningEmulator, "url">,
+): Promise<Record<string, unknown>[]> {
+  const { json } = await control(server, "/_emulator/telemetry");
+  return json as Record<string, unknown>[];
 }

@@ -1,6 +1,7 @@
 /**
- * End-to-end tests of `lua auth configure` and `lua auth logout --revoke`: the real CLI in a
- * subprocess against the emulator listening on a loopback port in this process.
+ * End-to-end tests of `lua auth configure` (typed and legacy keys, the email code through
+ * `/profile/apiKey`) and of what `lua auth logout` now does instead of revoking: the real CLI
+ * in a subprocess against the emulator listening on a loopback port in this process.
  *
  * @module
  */
@@ -8,12 +9,38 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { RunningEmulator } from "../emulator/server.ts";
-import { exists, lua, modeOf, SAMPLE_KEY, type Sandbox, sandbox, storeKey } from "./_helpers.ts";
-import { closedPort, control, issueKey as issueKeyFor, withWorld } from "./_world.ts";
+import {
+  exists,
+  lua,
+  modeOf,
+  SAMPLE_KEY,
+  type Sandbox,
+  sandbox,
+  storeKey,
+  storeSession,
+} from "./_helpers.ts";
+import {
+  authorization,
+  closedPort,
+  control,
+  fault,
+  issueKey as issueKeyFor,
+  outbox as outboxOf,
+  withWorld,
+} from "./_world.ts";
 
 const EMAIL = "ada@example.com";
 const OLD_KEY = "api_old_0000000000000000000000000000aaaa";
 const CHECK_EMAIL = "Check your email for a 6-digit code.";
+/** The lines of `--email --otp`, in the seed's words and order. */
+const VERIFY_LINES = [
+  "🔐 Verifying OTP...",
+  "✅ OTP verified successfully!",
+  "🔑 Generating API key...",
+  "✅ API key generated and saved securely.",
+];
+const ADMIN_DASHBOARD = "https://admin.heylua.ai";
+const LEGACY_KEY = /^api_[0-9a-f]{32}$/;
 const AUTH_FAILED_HINTS = [
   "Verify you copied the complete key",
   "Check key hasn't been revoked",
@@ -32,9 +59,13 @@ const NON_INTERACTIVE_FORMS = [
   "lua auth configure --email <address> --otp <code>",
 ];
 
-/** A key, as the admin dashboard would issue it. */
-function issueKey(server: RunningEmulator, email = EMAIL): Promise<string> {
-  return issueKeyFor(server, email);
+/** A key, as the admin dashboard would issue it (legacy unless `kind` says typed). */
+function issueKey(
+  server: RunningEmulator,
+  email = EMAIL,
+  kind: "legacy" | "typed" = "legacy",
+): Promise<string> {
+  return issueKeyFor(server, email, kind);
 }
 
 async function revoke(server: RunningEmulator, apiKey: string): Promise<void> {
@@ -42,21 +73,14 @@ async function revoke(server: RunningEmulator, apiKey: string): Promise<void> {
   assert.equal(status, 204);
 }
 
-async function outbox(server: RunningEmulator, email = EMAIL): Promise<{ code: string }[]> {
-  const { json } = await control(server, `/_emulator/outbox?email=${encodeURIComponent(email)}`);
-  return json as { code: string }[];
+function outbox(server: RunningEmulator, email = EMAIL): Promise<{ code: string }[]> {
+  return outboxOf(server, email);
 }
 
-/** The status and body of `GET /developer/whoami` with a key. */
-async function whoami(
-  server: RunningEmulator,
-  apiKey: string,
-): Promise<{ status: number; email?: string }> {
-  const response = await fetch(`${server.url}/developer/whoami`, {
-    headers: { authorization: `Bearer ${apiKey}` },
-  });
-  const body = await response.json();
-  return { status: response.status, email: body.email };
+/** The principal type the platform resolves a key to, or its error status. */
+async function principal(server: RunningEmulator, apiKey: string): Promise<string | number> {
+  const answer = await authorization(server, apiKey);
+  return answer.status === 200 ? answer.subjectType ?? "none" : answer.status;
 }
 
 function assertIncludesAll(text: string, parts: readonly string[]): void {
@@ -93,6 +117,68 @@ Deno.test("configure --api-key: a valid key is stored alone, 0600 in a 0700 dire
     assert.ok(!`${result.stdout}${result.stderr}`.includes(key), "the key is not echoed");
     assert.deepEqual(await listDir(join(sb.home, ".lua-cli")), ["credentials"], "no temp file");
     assert.doesNotMatch(result.stderr, /Warning/);
+  });
+});
+
+Deno.test("configure --api-key: a typed key is checked with the projection alone and stored", async () => {
+  await withWorld(async ({ server, sb, requests, run }) => {
+    const key = await issueKey(server, EMAIL, "typed");
+    assert.match(key, /^api_[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/);
+    const result = await run(["auth", "configure", "--api-key", key]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(await readStored(sb), key, "the file holds exactly the key");
+    assert.equal(await modeOf(sb.credentials), 0o600);
+    assert.match(
+      result.stderr,
+      /✅ Authenticated as typed API key key_[0-9a-f]{8}\. API key saved/,
+    );
+    assert.ok(result.stderr.includes(sb.credentials), "names the file");
+    assert.ok(!result.stderr.includes(EMAIL), "a typed key has no email to show");
+    assert.deepEqual(requests, ["GET /admin/me/authorization"], "no identity context asked");
+    assert.ok(!`${result.stdout}${result.stderr}`.includes(key), "the key is not echoed");
+  });
+});
+
+Deno.test("configure --api-key: a legacy key is checked with the projection and the context at once", async () => {
+  await withWorld(async ({ server, sb, requests, run }) => {
+    const key = await issueKey(server, EMAIL, "legacy");
+    assert.match(key, LEGACY_KEY);
+    const result = await run(["auth", "configure", "--api-key", key]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(await readStored(sb), key);
+    assert.ok(
+      result.stderr.includes(
+        `✅ Authenticated as ${EMAIL} (Ada). API key saved to ${sb.credentials}`,
+      ),
+      result.stderr,
+    );
+    assert.deepEqual([...requests].sort(), [
+      "GET /admin/me/authorization",
+      "GET /admin/me/authorization/context",
+    ]);
+  });
+});
+
+Deno.test("configure --api-key: a key that resolves to the wrong kind of principal exits 9", async () => {
+  await withWorld(async ({ server, sb, run }) => {
+    // A legacy-looking key whose projection names an API-key principal: not what it claims.
+    const key = await issueKey(server, EMAIL, "legacy");
+    await fault(server, {
+      path: "/admin/me/authorization",
+      mode: "respond",
+      count: 3,
+      body: {
+        version: 1,
+        generatedAt: "2026-01-01T00:00:00.000Z",
+        authorizationPrincipal: { subjectType: "apiKey", subjectId: "key_00000000" },
+        orgs: [],
+        capabilityProfiles: {},
+      },
+    });
+    const result = await run(["auth", "configure", "--api-key", key]);
+    assert.equal(result.code, 9, result.stderr);
+    assert.match(result.stderr, /❌ Authentication failed/);
+    assert.equal(await exists(sb.credentials), false);
   });
 });
 
@@ -199,7 +285,7 @@ Deno.test("configure --api-key: a malformed key exits 2 before any request", asy
     ["inner space", "a b"],
     ["control character", "api_0123\x07456789abcdef"],
     ["escape sequence", "api_0123\x1b[2J456789"],
-    ["longer than 1 KB", `api_${"a".repeat(1100)}`],
+    ["longer than 4 KiB", `api_${"a".repeat(4100)}`],
   ];
   for (const [name, key] of cases) {
     await t.step(name, async () => {
@@ -242,6 +328,17 @@ Deno.test({
       assert.equal(await exists(sb.credentials), false);
     });
   },
+});
+
+Deno.test("configure --api-key: a key of exactly 4 KiB passes the local checks and is asked about", async () => {
+  await withWorld(async ({ sb, requests, run }) => {
+    const key = `lk_${"a".repeat(4096 - 3)}`;
+    const result = await run(["auth", "configure", "--api-key", key]);
+    assert.equal(result.code, 9, result.stderr);
+    assert.match(result.stderr, /❌ Authentication failed/);
+    assert.ok(requests.includes("GET /admin/me/authorization"), `${requests}`);
+    assert.equal(await exists(sb.credentials), false);
+  });
 });
 
 Deno.test("configure --api-key: surrounding whitespace is trimmed before storing", async () => {
@@ -311,18 +408,25 @@ Deno.test("configure --email: sends a code, says so, names step 2; again at once
 // ---------------------------------------------------------------------------------------------
 // --email --otp (step 2)
 
-Deno.test("configure --email --otp: the emailed code stores a new key whoami accepts", async () => {
-  await withWorld(async ({ server, sb, run }) => {
+Deno.test("configure --email --otp: the code becomes a key through /profile/apiKey, stored and accepted", async () => {
+  await withWorld(async ({ server, sb, requests, run }) => {
     assert.equal((await run(["auth", "configure", "--email", EMAIL])).code, 0);
     const [mail] = await outbox(server);
     assert.ok(mail);
+    requests.length = 0;
     const result = await run(["auth", "configure", "--email", EMAIL, "--otp", mail.code]);
     assert.equal(result.code, 0, result.stderr);
-    assert.ok(result.stderr.includes(`Authenticated as ${EMAIL}`), result.stderr);
+    assert.deepEqual(requests, ["POST /otp/verify", "POST /profile/apiKey"]);
+    const lines = result.stderr.trimEnd().split("\n");
+    assert.deepEqual(lines.slice(0, 3), VERIFY_LINES.slice(0, 3), result.stderr);
+    assert.equal(lines[3], `${VERIFY_LINES[3]} (${sb.credentials})`);
+    assert.equal(result.stdout, "");
     const key = await readStored(sb);
-    assert.match(key, /^api_[0-9a-f]{32}$/);
+    assert.match(key, LEGACY_KEY);
     assert.equal(await modeOf(sb.credentials), 0o600);
-    assert.deepEqual(await whoami(server, key), { status: 200, email: EMAIL });
+    assert.equal(await modeOf(join(sb.home, ".lua-cli")), 0o700);
+    assert.equal(await principal(server, key), "user", "the platform accepts the new key");
+    assert.equal(server.emulator.keys().length, 1, "exactly one key was created");
     assert.ok(!result.stdout.includes(key) && !result.stderr.includes(key), "key not printed");
 
     // The same code again: used up.
@@ -345,7 +449,7 @@ Deno.test("configure --email --otp: a wrong code exits 9 with the seed's hints, 
     assert.equal(await exists(sb.credentials), false);
     const right = await run(["auth", "configure", "--email", EMAIL, "--otp", mail.code]);
     assert.equal(right.code, 0, right.stderr);
-    assert.equal((await whoami(server, await readStored(sb))).status, 200);
+    assert.equal(await principal(server, await readStored(sb)), "user");
   });
 });
 
@@ -474,6 +578,77 @@ Deno.test("configure --email --otp: a failure during verification exits 11, not 
   });
 });
 
+Deno.test("configure --email --otp: a platform that no longer issues keys by code (404/405/410) exits 11, nothing stored", async (t) => {
+  for (const status of [404, 405, 410]) {
+    await t.step(String(status), async () => {
+      await withWorld(async ({ server, sb, requests, run }) => {
+        assert.equal((await run(["auth", "configure", "--email", EMAIL])).code, 0);
+        const [mail] = await outbox(server);
+        assert.ok(mail);
+        await fault(server, {
+          path: "/profile/apiKey",
+          mode: "respond",
+          status,
+          body: { message: "Not here." },
+        });
+        requests.length = 0;
+        const result = await run(["auth", "configure", "--email", EMAIL, "--otp", mail.code]);
+        assert.equal(result.code, 11, result.stderr);
+        assert.match(result.stderr, /no longer issues API keys by email code/);
+        assert.ok(result.stderr.includes(ADMIN_DASHBOARD), result.stderr);
+        assert.ok(result.stderr.includes("lua auth configure --api-key -"), result.stderr);
+        assert.doesNotMatch(result.stderr, /saved securely/);
+        assert.deepEqual(requests, ["POST /otp/verify", "POST /profile/apiKey"], "sent once");
+        assert.equal(await exists(sb.credentials), false);
+        assert.equal(await exists(join(sb.home, ".lua-cli")), false, "not even the directory");
+        assert.deepEqual(server.emulator.keys(), []);
+      });
+    });
+  }
+});
+
+Deno.test("configure: a redirect on /otp/verify or /admin/me/authorization stores nothing, exit 11", async (t) => {
+  await t.step("--email --otp, 307 on /otp/verify", async () => {
+    await withWorld(async ({ server, sb, requests, run }) => {
+      assert.equal((await run(["auth", "configure", "--email", EMAIL])).code, 0);
+      const [mail] = await outbox(server);
+      assert.ok(mail);
+      await fault(server, { path: "/otp/verify", mode: "redirect" });
+      requests.length = 0;
+      const result = await run(["auth", "configure", "--email", EMAIL, "--otp", mail.code]);
+      assert.equal(result.code, 11, result.stderr);
+      assert.match(result.stderr, /redirect \(HTTP 307\) to elsewhere\.invalid/);
+      assert.match(result.stderr, /never follows redirects/);
+      assert.doesNotMatch(result.stderr, /Invalid OTP/);
+      assert.deepEqual(requests, ["POST /otp/verify"], "not followed, not repeated");
+      assert.equal(await exists(sb.credentials), false);
+      assert.deepEqual(server.emulator.keys(), []);
+    });
+  });
+  await t.step("--api-key, 308 on /admin/me/authorization to another host", async () => {
+    await withWorld(async ({ server, sb, requests, run }) => {
+      await storeKey(sb, OLD_KEY);
+      const key = await issueKey(server, EMAIL, "typed");
+      await fault(server, {
+        path: "/admin/me/authorization",
+        mode: "redirect",
+        status: 308,
+        count: 3,
+        headers: { location: "https://attacker.example/steal" },
+      });
+      const result = await run(["auth", "configure", "--api-key", key]);
+      assert.equal(result.code, 11, result.stderr);
+      assert.match(result.stderr, /redirect \(HTTP 308\) to attacker\.example/);
+      assert.ok(!result.stderr.includes(key), "the key is not echoed");
+      assert.ok(
+        requests.every((r) => r === "GET /admin/me/authorization"),
+        `only the check, never followed: ${requests}`,
+      );
+      assert.equal(await readStored(sb), OLD_KEY, "the previous file is untouched");
+    });
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Flag combinations
 
@@ -506,65 +681,83 @@ Deno.test("configure: flag combinations that make no sense exit 2 before any req
 });
 
 // ---------------------------------------------------------------------------------------------
-// logout --revoke
+// logout: nothing is revoked (no client of the platform can), the user is told where to do it
 
-Deno.test("logout --revoke: revokes the key on the platform, then deletes the file", async () => {
-  await withWorld(async ({ server, sb, run }) => {
+Deno.test("logout: the key is deleted, the reminder names the admin dashboard, no request is sent", async () => {
+  await withWorld(async ({ server, sb, requests, run }) => {
     const key = await issueKey(server);
     await storeKey(sb, key);
-    assert.equal((await whoami(server, key)).status, 200);
-    const result = await run(["auth", "logout", "--force", "--revoke"]);
+    const result = await run(["auth", "logout", "--force"]);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /Revoked the key/);
-    assert.match(result.stderr, /API key deleted successfully\./);
-    assert.doesNotMatch(result.stderr, /still valid/);
+    assert.match(result.stderr, /✅ API key deleted successfully\./);
+    assert.match(result.stderr, /still works wherever else it is used/);
+    assert.ok(result.stderr.includes(`admin dashboard (${ADMIN_DASHBOARD})`), result.stderr);
+    assert.doesNotMatch(result.stderr, /Revoked/);
     assert.ok(!result.stderr.includes(key));
-    assert.equal((await whoami(server, key)).status, 401);
+    assert.deepEqual(requests, [], "logout asks nothing of the platform");
+    assert.equal(await principal(server, key), "user", "the key stays valid on the platform");
     assert.equal(await exists(sb.credentials), false);
   });
 });
 
-Deno.test("logout --revoke: an unreachable platform exits 11 and keeps the file", async () => {
+Deno.test("logout: an unreachable platform does not matter, the file is deleted at once", async () => {
   const sb = await sandbox();
   try {
     await storeKey(sb, SAMPLE_KEY);
     const url = `http://127.0.0.1:${closedPort()}`;
-    const result = await lua(sb, ["auth", "logout", "--force", "--revoke"], {
+    const result = await lua(sb, ["auth", "logout", "--force"], {
       env: { LUA_AUTH_URL: url, LUA_API_URL: url },
     });
-    assert.equal(result.code, 11, result.stderr);
+    assert.equal(result.code, 0, result.stderr);
     assert.ok(result.ms < 3000, `took ${Math.round(result.ms)} ms`);
-    assert.doesNotMatch(result.stderr, /deleted successfully/);
-    assert.equal(await readStored(sb), SAMPLE_KEY, "the file is kept");
+    assert.match(result.stderr, /API key deleted successfully\./);
+    assert.equal(await exists(sb.credentials), false);
   } finally {
     await sb.cleanup();
   }
 });
 
-Deno.test("logout --revoke: a server error exits 11, keeps the file and the key valid", async () => {
-  await withWorld(async ({ server, sb, run }) => {
+Deno.test("logout --revoke is gone: exit 2, the file kept, nothing sent", async () => {
+  await withWorld(async ({ server, sb, requests, run }) => {
     const key = await issueKey(server);
     await storeKey(sb, key);
-    const fault = await control(server, "/_emulator/faults", {
-      path: "/developer/api-keys/current",
-      mode: "500",
-    });
-    assert.equal(fault.status, 204);
     const result = await run(["auth", "logout", "--force", "--revoke"]);
-    assert.equal(result.code, 11, result.stderr);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /unknown option '--revoke'/);
     assert.equal(await readStored(sb), key);
-    assert.equal((await whoami(server, key)).status, 200);
+    assert.deepEqual(requests, []);
   });
 });
 
-Deno.test("logout --revoke: a key the platform already rejects is still deleted, with a warning", async () => {
-  await withWorld(async ({ server, sb, run }) => {
+Deno.test("logout: a key the platform already rejects is deleted like any other, without a warning", async () => {
+  await withWorld(async ({ server, sb, requests, run }) => {
     const key = await issueKey(server);
     await revoke(server, key);
     await storeKey(sb, key);
-    const result = await run(["auth", "logout", "--force", "--revoke"]);
+    const result = await run(["auth", "logout", "--force"]);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /Warning: .*already revoked or is unknown/);
+    assert.doesNotMatch(result.stderr, /Warning/);
+    assert.match(result.stderr, /API key deleted successfully\./);
+    assert.deepEqual(requests, []);
     assert.equal(await exists(sb.credentials), false);
+  });
+});
+
+Deno.test("logout: the other CLI's session files go too, only they, with the same confirmation", async () => {
+  await withWorld(async ({ server, sb, requests, run }) => {
+    const key = await issueKey(server);
+    await storeKey(sb, key);
+    const session = await storeSession(sb, "sess-1");
+    const other = await storeSession(sb, "notes", { kind: "something-else" });
+    const refused = await run(["auth", "logout"]);
+    assert.equal(refused.code, 2, "no terminal, no --force: nothing is deleted");
+    assert.ok(await exists(session) && await exists(sb.credentials));
+    const result = await run(["auth", "logout", "--force"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /Deleted 1 session file of the other Lua CLI/);
+    assert.equal(await exists(session), false);
+    assert.equal(await exists(other), true, "a file that is not a session is kept");
+    assert.equal(await exists(sb.credentials), false);
+    assert.deepEqual(requests, []);
   });
 });

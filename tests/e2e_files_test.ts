@@ -6,37 +6,23 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startEmulator } from "../emulator/server.ts";
-import type { RunningEmulator } from "../emulator/server.ts";
 import { TEMP_PREFIX } from "../src/credentials.ts";
 import {
   baseEnv,
   exists,
   lua,
   modeOf,
+  platformEnv,
   ROOT,
   type RunResult,
   type Sandbox,
   sandbox,
   storeKey,
 } from "./_helpers.ts";
+import { issueKey } from "./_world.ts";
 
 const CRASH_WRITER = join(ROOT, "tests", "_crash_writer.ts");
 const TEMP_NAME = /^\.credentials\.tmp-[0-9a-f]{16}$/;
-
-/** Creates a key the emulator accepts, as the dashboard would. */
-async function dashboardKey(server: RunningEmulator, email: string): Promise<string> {
-  const response = await fetch(`${server.url}/_emulator/api-keys`, {
-    method: "POST",
-    body: JSON.stringify({ email }),
-  });
-  assert.equal(response.status, 201);
-  const { apiKey } = await response.json() as { apiKey: string };
-  return apiKey;
-}
-
-function emulatorEnv(server: RunningEmulator): Record<string, string> {
-  return { LUA_AUTH_URL: server.url, LUA_API_URL: server.url };
-}
 
 function assertNoStackTrace(result: RunResult): void {
   assert.ok(!result.stderr.includes("    at "), `stack trace in: ${result.stderr}`);
@@ -66,10 +52,10 @@ Deno.test("concurrency: 20 configure + 5 logout at once; a reader only ever sees
   const sb = await sandbox();
   try {
     const keys = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => dashboardKey(server, `user${i}@example.com`)),
+      Array.from({ length: 20 }, (_, i) => issueKey(server, `user${i}@example.com`)),
     );
     const valid = new Set(keys);
-    const env = emulatorEnv(server);
+    const env = platformEnv(server.url);
 
     let running = true;
     let reads = 0;
@@ -210,9 +196,9 @@ Deno.test("crash: a writer SIGKILLed mid-loop leaves one whole key; stale temps 
       await Deno.utime(join(dir, name), minuteAgo, minuteAgo);
     }
 
-    const key = await dashboardKey(server, "crash@example.com");
+    const key = await issueKey(server, "crash@example.com");
     const result = await lua(sb, ["auth", "configure", "--api-key", key], {
-      env: emulatorEnv(server),
+      env: platformEnv(server.url),
     });
     assert.equal(result.code, 0, result.stderr);
     const left = (await entries(dir)).filter((n) => n !== "telemetry.json");
@@ -236,9 +222,9 @@ Deno.test("crash: a young temp file (a live writer's) is left alone by the next 
     await Deno.writeTextFile(stale, "api_crashed", { mode: 0o600 });
     const old = new Date(Date.now() - 11_000);
     await Deno.utime(stale, old, old);
-    const key = await dashboardKey(server, "young@example.com");
+    const key = await issueKey(server, "young@example.com");
     const result = await lua(sb, ["auth", "configure", "--api-key", key], {
-      env: emulatorEnv(server),
+      env: platformEnv(server.url),
     });
     assert.equal(result.code, 0, result.stderr);
     assert.ok(await exists(young), "a live writer's temp file was removed");
@@ -260,9 +246,9 @@ Deno.test("symlink: configure --api-key replaces a link at the credentials path,
     await Deno.writeTextFile(target, "precious content\n");
     await Deno.mkdir(join(sb.home, ".lua-cli"), { mode: 0o700 });
     await Deno.symlink(target, sb.credentials);
-    const key = await dashboardKey(server, "link@example.com");
+    const key = await issueKey(server, "link@example.com");
     const result = await lua(sb, ["auth", "configure", "--api-key", key], {
-      env: emulatorEnv(server),
+      env: platformEnv(server.url),
     });
     assert.equal(result.code, 0, result.stderr);
     const info = await Deno.lstat(sb.credentials);
@@ -283,9 +269,9 @@ Deno.test("symlink: configure --api-key replaces a dangling link without creatin
     const target = join(sb.dir, "nowhere");
     await Deno.mkdir(join(sb.home, ".lua-cli"), { mode: 0o700 });
     await Deno.symlink(target, sb.credentials);
-    const key = await dashboardKey(server, "dangling@example.com");
+    const key = await issueKey(server, "dangling@example.com");
     const result = await lua(sb, ["auth", "configure", "--api-key", key], {
-      env: emulatorEnv(server),
+      env: platformEnv(server.url),
     });
     assert.equal(result.code, 0, result.stderr);
     assert.ok((await Deno.lstat(sb.credentials)).isFile);
@@ -341,7 +327,7 @@ Deno.test("modes: a 0644 file in a 0777 directory warns with the exact chmods; c
   const sb = await sandbox();
   try {
     const dir = join(sb.home, ".lua-cli");
-    const old = await dashboardKey(server, "loose@example.com");
+    const old = await issueKey(server, "loose@example.com");
     await storeKey(sb, old, 0o644);
     await Deno.chmod(dir, 0o777);
     const read = await lua(sb, ["auth", "key", "--force"]);
@@ -353,9 +339,9 @@ Deno.test("modes: a 0644 file in a 0777 directory warns with the exact chmods; c
     assert.match(read.stderr, /\(mode 0777\)/);
     assertNoStackTrace(read);
 
-    const key = await dashboardKey(server, "tight@example.com");
+    const key = await issueKey(server, "tight@example.com");
     const write = await lua(sb, ["auth", "configure", "--api-key", key], {
-      env: emulatorEnv(server),
+      env: platformEnv(server.url),
     });
     assert.equal(write.code, 0, write.stderr);
     assert.equal(await modeOf(sb.credentials), 0o600);
@@ -399,9 +385,9 @@ Deno.test("hostile: the credentials path is a directory", async (t) => {
       assert.equal(await Deno.readTextFile(join(sb.credentials, "inside")), "keep me");
     });
     await t.step("configure --api-key exits 1 naming the path, no temp left", async () => {
-      const key = await dashboardKey(server, "dir@example.com");
+      const key = await issueKey(server, "dir@example.com");
       const result = await lua(sb, ["auth", "configure", "--api-key", key], {
-        env: emulatorEnv(server),
+        env: platformEnv(server.url),
       });
       assert.equal(result.code, 1);
       assert.ok(result.stderr.startsWith("Error: "), result.stderr);

@@ -1,6 +1,14 @@
+/**
+ * End-to-end tests of `lua auth key` and `lua auth logout`, and of the session files the
+ * platform's own CLI leaves in `~/.lua-cli/sessions`.
+ *
+ * @module
+ */
+
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { exists, lua, modeOf, sandbox, storeKey } from "./_helpers.ts";
+import { exists, lua, modeOf, sandbox, storeKey, storeSession } from "./_helpers.ts";
+import { withWorld } from "./_world.ts";
 
 const ENV_KEY = "api_env_aaaaaaaaaaaaaaaaaaaaaaaaaaaa1111";
 const FILE_KEY = "api_file_bbbbbbbbbbbbbbbbbbbbbbbbbbb2222";
@@ -117,7 +125,11 @@ Deno.test("logout --force deletes the file; a second logout says nothing is stor
     const first = await lua(sb, ["auth", "logout", "--force"]);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stderr, /API key deleted successfully\./);
-    assert.match(first.stderr, /still valid on the platform/);
+    assert.match(first.stderr, /still works wherever else it is used/);
+    assert.match(
+      first.stderr,
+      /regenerate it in the admin dashboard \(https:\/\/admin\.heylua\.ai\)/,
+    );
     assert.equal(await exists(sb.credentials), false);
     const second = await lua(sb, ["auth", "logout", "--force"]);
     assert.equal(second.code, 0);
@@ -194,4 +206,45 @@ Deno.test("no escape codes when stdout and stderr are not terminals, with or wit
   } finally {
     await sb.cleanup();
   }
+});
+
+Deno.test("a session of the other CLI: listed by status, explained by auth key, deleted by logout", async () => {
+  await withWorld(async ({ sb, requests, run }) => {
+    const session = await storeSession(sb, "0f1e2d3c");
+    // A file in the folder that is not a session of that CLI is neither listed nor deleted.
+    const stranger = await storeSession(sb, "stranger", { kind: "other" });
+
+    const status = await run(["auth", "status"]);
+    assert.equal(status.code, 9, status.stderr);
+    assert.ok(
+      status.stdout.includes(
+        `Session of the other Lua CLI: ${session} (present, not used: this CLI uses API keys only).`,
+      ),
+      status.stdout,
+    );
+    assert.ok(!status.stdout.includes(stranger), status.stdout);
+    const json = await run(["auth", "status", "--json"]);
+    assert.equal(json.code, 9, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout).sessions, [session]);
+
+    const key = await run(["auth", "key", "--force"]);
+    assert.equal(key.code, 9, key.stderr);
+    assert.equal(key.stdout, "");
+    assert.ok(key.stderr.includes(`signed in with a session (${session})`), key.stderr);
+    assert.match(key.stderr, /authenticates with API keys only/);
+    assert.match(key.stderr, /lua auth configure --email/);
+    assert.match(key.stderr, /admin dashboard \(https:\/\/admin\.heylua\.ai\)/);
+
+    const logout = await run(["auth", "logout", "--force"]);
+    assert.equal(logout.code, 0, logout.stderr);
+    assert.match(logout.stderr, /Deleted 1 session file of the other Lua CLI/);
+    assert.match(logout.stderr, /the session was not ended on the platform/);
+    assert.doesNotMatch(logout.stderr, /nothing to delete/);
+    assert.equal(await exists(session), false);
+    assert.equal(await exists(stranger), true);
+
+    const after = await run(["auth", "status", "--json"]);
+    assert.deepEqual(JSON.parse(after.stdout).sessions, []);
+    assert.deepEqual(requests, [], "no key, so the platform was never asked");
+  });
 });

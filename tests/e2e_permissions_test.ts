@@ -13,33 +13,20 @@ import {
   lua,
   LUA_PERMISSIONS,
   type LuaOptions,
+  platformEnv,
   ROOT,
   type RunResult,
   type Sandbox,
   sandbox,
   storeKey,
 } from "./_helpers.ts";
+import { captures, issueKey, outbox } from "./_world.ts";
 
 const FLAGS = ["--allow-env", "--allow-read", "--allow-write", "--allow-net"] as const;
 type Flag = typeof FLAGS[number];
 
 /** A run that takes longer than this is a hang (a permission prompt, a stuck request). */
 const HANG_MS = 20_000;
-
-async function dashboardKey(server: RunningEmulator, email: string): Promise<string> {
-  const response = await fetch(`${server.url}/_emulator/api-keys`, {
-    method: "POST",
-    body: JSON.stringify({ email }),
-  });
-  assert.equal(response.status, 201);
-  const { apiKey } = await response.json() as { apiKey: string };
-  return apiKey;
-}
-
-async function emulatorGet(server: RunningEmulator, path: string): Promise<unknown> {
-  const response = await fetch(`${server.url}${path}`);
-  return await response.json();
-}
 
 async function resetEmulator(server: RunningEmulator): Promise<void> {
   const response = await fetch(`${server.url}/_emulator/reset`, { method: "POST" });
@@ -184,10 +171,10 @@ async function runLine(
   await resetEmulator(server);
   const sb = await sandbox();
   try {
-    const f: Fixture = { sb, key: await dashboardKey(server, "a@example.com") };
+    const f: Fixture = { sb, key: await issueKey(server, "a@example.com") };
     await line.setup?.(f);
     const before = await readOrNull(sb.credentials);
-    const env = { LUA_AUTH_URL: server.url, LUA_API_URL: server.url, ...line.env?.(f) };
+    const env = { ...platformEnv(server.url), ...line.env?.(f) };
     const result = await luaNoHang(sb, line.args(f), { env, permissions });
     const after = await readOrNull(sb.credentials);
     return {
@@ -270,6 +257,8 @@ const ENV_VARIABLES = [
   "LUA_API_URL",
   "LUA_HTTP_TIMEOUT",
   "LUA_TELEMETRY",
+  "LUA_TELEMETRY_URL",
+  "LUA_POSTHOG_KEY",
   "DO_NOT_TRACK",
   "NO_COLOR",
   "TERM",
@@ -345,7 +334,7 @@ Deno.test("narrow flags: every command works end to end with exactly the scoped 
   const sb = await sandbox();
   try {
     const permissions = flagsOf(narrowParts(sb, server));
-    const env = { LUA_AUTH_URL: server.url, LUA_API_URL: server.url };
+    const env = platformEnv(server.url);
     const run = async (args: string[], extra: Record<string, string> = {}) => {
       const result = await luaNoHang(sb, args, { env: { ...env, ...extra }, permissions });
       assert.equal(result.code, 0, `lua ${args.join(" ")}: ${result.stderr}`);
@@ -354,15 +343,12 @@ Deno.test("narrow flags: every command works end to end with exactly the scoped 
     };
 
     // ~/.lua-cli does not exist yet: creating it needs only write access to it.
-    const key = await dashboardKey(server, "narrow@example.com");
+    const key = await issueKey(server, "narrow@example.com");
     await run(["auth", "configure", "--api-key", key]);
     assert.equal(await Deno.readTextFile(sb.credentials), key);
 
     await run(["auth", "configure", "--email", "narrow@example.com"]);
-    const outbox = await emulatorGet(server, "/_emulator/outbox?email=narrow@example.com") as {
-      code: string;
-    }[];
-    const code = outbox.at(-1)?.code;
+    const code = (await outbox(server, "narrow@example.com")).at(-1)?.code;
     assert.ok(code);
     await run(["auth", "configure", "--email", "narrow@example.com", "--otp", code]);
     const fresh = await Deno.readTextFile(sb.credentials);
@@ -385,7 +371,18 @@ Deno.test("narrow flags: every command works end to end with exactly the scoped 
 
     // Telemetry on: the notice file in ~/.lua-cli and the event to the same host are covered.
     await run(["auth", "status", "--offline"], { LUA_TELEMETRY: "true" });
-    assert.equal((await emulatorGet(server, "/_emulator/telemetry") as unknown[]).length, 1);
+    // The session folder of the other CLI is read (status) and cleaned (logout) in $HOME/.lua-cli.
+    await Deno.mkdir(join(sb.home, ".lua-cli", "sessions"), { recursive: true, mode: 0o700 });
+    await Deno.writeTextFile(
+      join(sb.home, ".lua-cli", "sessions", "s.json"),
+      JSON.stringify({ kind: "firebase-session" }),
+    );
+    const listed = await run(["auth", "status", "--offline"]);
+    assert.match(listed.stdout, /Session of the other Lua CLI/);
+    await run(["auth", "logout", "--force"]);
+    await run(["telemetry", "off"]);
+    await run(["telemetry", "status"]);
+    assert.equal((await captures(server)).length, 1);
 
     const shownFlags = permissions.map((p) =>
       p.replaceAll(sb.home, "$HOME").replaceAll(sb.cwd, "$PWD")
@@ -459,11 +456,11 @@ Deno.test("narrow flags: each scoped part is needed by some command", async (t) 
       await t.step(c.name, async () => {
         const sb = await sandbox();
         try {
-          const key = await dashboardKey(server, "parts@example.com");
+          const key = await issueKey(server, "parts@example.com");
           await c.setup?.(sb, key);
           const permissions = flagsOf(c.narrow(narrowParts(sb, server), sb));
           const result = await luaNoHang(sb, c.args(key), {
-            env: { LUA_AUTH_URL: server.url, LUA_API_URL: server.url },
+            env: platformEnv(server.url),
             permissions,
           });
           assert.equal(result.code, 2, result.stderr);
@@ -483,8 +480,8 @@ Deno.test("narrow flags: only the five required variables still run every comman
   const sb = await sandbox();
   try {
     const permissions = flagsOf({ ...narrowParts(sb, server), env: REQUIRED_ENV });
-    const env = { LUA_AUTH_URL: server.url, LUA_API_URL: server.url };
-    const key = await dashboardKey(server, "five@example.com");
+    const env = platformEnv(server.url);
+    const key = await issueKey(server, "five@example.com");
     for (
       const args of [
         ["auth", "configure", "--api-key", key],
@@ -539,8 +536,7 @@ Deno.test({
       const permissions = flagsOf({ ...narrowParts(sb, server), env: REQUIRED_ENV });
       const result = await luaNoHang(sb, ["auth", "key", "--force"], {
         env: {
-          LUA_AUTH_URL: server.url,
-          LUA_API_URL: server.url,
+          ...platformEnv(server.url),
           LUA_TELEMETRY: "false",
           LUA_API_KEY: "api_0123456789abcdef0123456789abcdef",
         },
@@ -548,7 +544,7 @@ Deno.test({
       });
       assert.equal(result.code, 0, result.stderr);
       assert.ok(!result.stderr.includes("anonymous usage data"), result.stderr);
-      assert.deepEqual(await emulatorGet(server, "/_emulator/telemetry"), []);
+      assert.deepEqual(await captures(server), []);
     } finally {
       await server.close();
       await sb.cleanup();

@@ -13,14 +13,24 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createEmulator, type Emulator } from "../emulator/handler.ts";
-import { lua, type LuaOptions, type RunResult, type Sandbox, sandbox } from "./_helpers.ts";
+import {
+  lua,
+  type LuaOptions,
+  platformEnv,
+  type RunResult,
+  type Sandbox,
+  sandbox,
+  storeKey,
+  storeSession,
+} from "./_helpers.ts";
+import { control, issueKey } from "./_world.ts";
 
 const EMAIL = "grace@example.com";
 
 // ---------------------------------------------------------------------------------------------
 // A logging emulator
 
-/** How the platform misbehaves on `/developer/whoami`, on top of the emulator's faults. */
+/** How the platform misbehaves on `/admin/me/authorization`, on top of the emulator's faults. */
 type Echo = { status: 400 | 403 } | undefined;
 
 interface Platform {
@@ -32,12 +42,12 @@ interface Platform {
   telemetry: string[];
   /** Every sign-in token the emulator issued. */
   tokens: string[];
-  /** When set, `/developer/whoami` answers with an error whose message echoes the bearer. */
+  /** When set, `/admin/me/authorization` answers with an error whose message echoes the bearer. */
   echo: Echo;
   /** Calls a route of the emulator directly. */
   call(path: string, body?: unknown): Promise<Response>;
   /** A new key for {@linkcode EMAIL}, as the admin dashboard would issue it. */
-  newKey(): Promise<string>;
+  newKey(kind?: "legacy" | "typed"): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -58,11 +68,7 @@ async function startPlatform(): Promise<Platform> {
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         }),
       ),
-    async newKey() {
-      const response = await platform.call("/_emulator/api-keys", { email: EMAIL });
-      assert.equal(response.status, 201);
-      return ((await response.json()) as { apiKey: string }).apiKey;
-    },
+    newKey: (kind = "legacy") => issueKey(platform, EMAIL, kind),
     close: () => Promise.resolve(),
   };
   const server = Deno.serve({
@@ -72,8 +78,8 @@ async function startPlatform(): Promise<Platform> {
   }, async (request) => {
     const path = new URL(request.url).pathname;
     if (!path.startsWith("/_emulator")) platform.urls.push(`${request.method} ${request.url}`);
-    if (path === "/telemetry") platform.telemetry.push(await request.clone().text());
-    if (path === "/developer/whoami" && platform.echo !== undefined) {
+    if (path === "/i/v0/e/") platform.telemetry.push(await request.clone().text());
+    if (path === "/admin/me/authorization" && platform.echo !== undefined) {
       const bearer = request.headers.get("authorization")?.replace(/^bearer\s+/i, "") ?? "";
       return Response.json({
         error: "forbidden",
@@ -118,8 +124,7 @@ function runner(platform: Platform, sb: Sandbox, runs: Run[]) {
     const result = await lua(sb, args, {
       ...options,
       env: {
-        LUA_AUTH_URL: platform.url,
-        LUA_API_URL: platform.url,
+        ...platformEnv(platform.url),
         LUA_TELEMETRY: "true",
         LUA_HTTP_TIMEOUT: "0.5",
         ...options.env,
@@ -216,12 +221,6 @@ async function withPlatform(
   }
 }
 
-async function writeCredentials(sb: Sandbox, text: string, mode = 0o600): Promise<void> {
-  await Deno.mkdir(join(sb.home, ".lua-cli"), { recursive: true, mode: 0o700 });
-  await Deno.writeTextFile(sb.credentials, text, { mode });
-  await Deno.chmod(sb.credentials, mode);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Tests
 
@@ -259,11 +258,27 @@ Deno.test("secrets: configure, key, status and logout with a known key", async (
     await run("logout --force with nothing stored", ["auth", "logout", "--force"], { code: 0 });
     await Deno.remove(join(sb.cwd, ".env"));
     // Loose permissions give a warning, never the key.
-    await writeCredentials(sb, key, 0o644);
+    await storeKey(sb, key, 0o644);
     await run("status with a 0644 file", ["auth", "status"], { code: 0 });
-    // Revoke, then every command with the revoked key.
-    await writeCredentials(sb, key);
-    await run("logout --force --revoke", ["auth", "logout", "--force", "--revoke"], { code: 0 });
+    // A session of the other CLI: listed, explained, deleted; its token never shown.
+    await Deno.remove(sb.credentials);
+    const session = await storeSession(sb, "sess-secret");
+    const sessionToken = JSON.parse(await Deno.readTextFile(session)).refreshToken as string;
+    await run("key --force, only a session", ["auth", "key", "--force"], { code: 9 });
+    await run("status --json, only a session", ["auth", "status", "--json"], { code: 9 });
+    await storeKey(sb, key);
+    await run("logout --force, key and session", ["auth", "logout", "--force"], { code: 0 });
+    // A typed key through the same commands.
+    const typed = await platform.newKey("typed");
+    await run("configure --api-key <typed>", ["auth", "configure", "--api-key", typed], {
+      code: 0,
+    });
+    await run("status, typed key", ["auth", "status"], { code: 0 });
+    await run("status --json, typed key", ["auth", "status", "--json"], { code: 0 });
+    await run("key --force, typed key", ["auth", "key", "--force"], { prints: typed, code: 0 });
+    await run("logout --force, typed key", ["auth", "logout", "--force"], { code: 0 });
+    // Revoke (in the dashboard), then every command with the revoked key.
+    assert.equal((await control(platform, "/_emulator/revoke", { apiKey: key })).status, 204);
     await run("configure --api-key <revoked>", ["auth", "configure", "--api-key", key], {
       code: 9,
     });
@@ -275,16 +290,10 @@ Deno.test("secrets: configure, key, status and logout with a known key", async (
       env: { LUA_API_KEY: key },
       code: 9,
     });
-    await writeCredentials(sb, key);
-    await run(
-      "logout --force --revoke, already revoked",
-      ["auth", "logout", "--force", "--revoke"],
-      {
-        code: 0,
-      },
-    );
+    await storeKey(sb, key);
+    await run("logout --force, a revoked key", ["auth", "logout", "--force"], { code: 0 });
     await run("key --force, nothing anywhere", ["auth", "key", "--force"], { code: 9 });
-    assertNoLeaks(runs, platform, { keys: [key], codes: [] });
+    assertNoLeaks(runs, platform, { keys: [key, typed], codes: [sessionToken] });
     assert.ok(platform.telemetry.length >= runs.length - 1, "telemetry was on and searched");
   });
 });
@@ -327,7 +336,7 @@ Deno.test("secrets: the email one-time code flow", async () => {
     await run("key --force", ["auth", "key", "--force"], { prints: key, code: 0 });
     await run("status", ["auth", "status"], { code: 0 });
     await run("status --json", ["auth", "status", "--json"], { code: 0 });
-    await run("logout --force --revoke", ["auth", "logout", "--force", "--revoke"], { code: 0 });
+    await run("logout --force", ["auth", "logout", "--force"], { code: 0 });
     assertNoLeaks(runs, platform, { keys: [key], codes: [code, wrong] });
   });
 });
@@ -342,13 +351,20 @@ Deno.test("secrets: errors, faults, a server that echoes the key, unknown option
     const configure = ["auth", "configure", "--api-key", key];
     const env = { LUA_API_KEY: key, LUA_DEBUG: "1" };
 
-    await fault("/developer/whoami", "500", 3);
+    const check = "/admin/me/authorization";
+    await fault(check, "500", 3);
     await run("configure × 500", configure, { code: 11 });
-    await fault("/developer/whoami", "html502", 3);
+    await fault(check, "html502", 3);
     await run("status × 502 HTML", ["auth", "status"], { env, code: 11 });
-    await fault("/developer/whoami", "not-json", 1);
+    await fault(check, "not-json", 1);
     await run("status --json × not JSON", ["auth", "status", "--json"], { env, code: 11 });
-    await fault("/developer/whoami", "hang", 3);
+    await fault(check, "redirect", 1);
+    await run("configure × redirect", configure, { code: 11 });
+    await fault(check, "endless", 1);
+    await run("status × endless body", ["auth", "status"], { env, code: 11 });
+    await fault(`${check}/context`, "500", 3);
+    await run("status × 500 on the identity context", ["auth", "status"], { env, code: 11 });
+    await fault(check, "hang", 3);
     await run("configure × hang", configure, { env: { LUA_DEBUG: "1" }, code: 11 });
     platform.emulator.releasePending();
 
@@ -356,19 +372,16 @@ Deno.test("secrets: errors, faults, a server that echoes the key, unknown option
     await run("configure, the server echoes the key (403)", configure, { code: 9 });
     await run("status, the server echoes the key (403)", ["auth", "status"], { env, code: 9 });
     platform.echo = { status: 400 };
-    await run("configure, the server echoes the key (400)", configure, { code: 2 });
+    // A 400 to a key check is the platform misunderstanding us: unavailable, exit 11.
+    await run("configure, the server echoes the key (400)", configure, { code: 11 });
     await run("status --json, the server echoes the key (400)", ["auth", "status", "--json"], {
       env,
-      code: 2,
+      code: 11,
     });
     platform.echo = undefined;
 
-    await writeCredentials(sb, key);
-    await fault("/developer/api-keys/current", "hang", 1);
-    await run("logout --revoke × hang", ["auth", "logout", "--force", "--revoke"], { code: 11 });
-    platform.emulator.releasePending();
-    await fault("/developer/api-keys/current", "500", 1);
-    await run("logout --revoke × 500", ["auth", "logout", "--force", "--revoke"], { code: 11 });
+    await storeKey(sb, key);
+    await run("logout --revoke (gone)", ["auth", "logout", "--force", "--revoke"], { code: 2 });
 
     // The OTP flow with faults.
     await run("configure --email", ["auth", "configure", "--email", EMAIL], { code: 0 });
@@ -378,7 +391,9 @@ Deno.test("secrets: errors, faults, a server that echoes the key, unknown option
     await run("--otp × 500", otp, { code: 11 });
     await fault("/otp/verify", "not-json", 1);
     await run("--otp × not JSON", otp, { code: 11 });
-    await fault("/developer/api-keys", "html502", 1);
+    await fault("/otp/verify", "redirect", 1);
+    await run("--otp × redirect", otp, { code: 11 });
+    await fault("/profile/apiKey", "html502", 1);
     await run("--otp × 502 on key creation", otp, { code: 11 });
     assert.equal(platform.tokens.length, 1, "the code was exchanged for a token");
 
@@ -388,8 +403,8 @@ Deno.test("secrets: errors, faults, a server that echoes the key, unknown option
       LUA_AUTH_URL: "http://nonexistent.invalid",
     };
     await run("configure, unknown host", configure, { env: unknown, code: 11 });
-    await run("logout --revoke, unknown host", ["auth", "logout", "--force", "--revoke"], {
-      env: unknown,
+    await run("status, unknown host", ["auth", "status"], {
+      env: { ...unknown, ...env },
       code: 11,
     });
 
@@ -400,7 +415,7 @@ Deno.test("secrets: errors, faults, a server that echoes the key, unknown option
         ["control character", `${key}\x07`],
         ["escape sequence", `${key}\x1b[2J`],
         ["non-ASCII", `${key}é`],
-        ["over 1 KB", key.repeat(40)],
+        ["over 4 KiB", key.repeat(120)],
       ]
     ) {
       await run(`configure --api-key with ${label}`, ["auth", "configure", "--api-key", value!], {
@@ -435,11 +450,11 @@ Deno.test("secrets: errors, faults, a server that echoes the key, unknown option
     await run("interactive configure without a terminal", ["auth", "configure"], { code: 2 });
 
     // Malformed credentials files and .env files holding the key.
-    await writeCredentials(sb, `${key}\n${key}\n`);
+    await storeKey(sb, `${key}\n${key}\n`);
     // (Exit codes of these are another test's business: only the output is searched here.)
     await run("key --force, two keys in the file", ["auth", "key", "--force"]);
     await run("status, two keys in the file", ["auth", "status"]);
-    await writeCredentials(sb, `LUA_API_KEY=${key}\n`);
+    await storeKey(sb, `LUA_API_KEY=${key}\n`);
     await run("key --force, .env format in the file", ["auth", "key", "--force"]);
     await run("status --json, .env format in the file", ["auth", "status", "--json"]);
     await Deno.remove(sb.credentials);
@@ -450,7 +465,7 @@ Deno.test("secrets: errors, faults, a server that echoes the key, unknown option
     await run("key without a terminal, key in .env", ["auth", "key"], { code: 2 });
 
     // Help, with the key everywhere it could be read from.
-    await writeCredentials(sb, key);
+    await storeKey(sb, key);
     for (
       const args of [
         ["--help"],

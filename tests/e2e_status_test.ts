@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { lua, modeOf, type RunResult, type Sandbox, sandbox, storeKey } from "./_helpers.ts";
-import { closedPort, control, issueKey, withWorld, type World } from "./_world.ts";
+import { closedPort, control, fault, issueKey, withWorld, type World } from "./_world.ts";
 
 /** The shape of `lua auth status --json`. */
 interface Source {
@@ -23,7 +23,15 @@ interface Report {
   sources: Source[];
   active: Source | null;
   valid: boolean | null;
-  account: { email: string; keyId: string; createdAt: string } | null;
+  account: {
+    kind: string;
+    subjectType: string;
+    subjectId: string;
+    email: string | null;
+    fullName: string | null;
+    orgCount: number;
+  } | null;
+  sessions: string[];
   error: string | null;
 }
 
@@ -127,6 +135,64 @@ Deno.test("status: each source alone is named, masked, and its account shown", a
   }
 });
 
+Deno.test("status: a legacy key names its account; a typed key its id; both in text and --json", async (t) => {
+  for (const kind of ["legacy", "typed"] as const) {
+    await t.step(`${kind}, text`, async () => {
+      await withWorld(async ({ server, sb, requests, run }) => {
+        const key = await issueKey(server, "ada@example.com", kind);
+        await storeKey(sb, key);
+        const result = await run(["auth", "status"]);
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stderr, "");
+        const expected = kind === "legacy"
+          ? /^✅ Authenticated as ada@example\.com \(Ada\), 1 organisation\.$/m
+          : /^✅ Authenticated as typed API key key_[0-9a-f]{8}, 1 organisation\.$/m;
+        assert.match(result.stdout, expected);
+        assert.ok(lineOf(result.stdout, "credentials", sb).endsWith(`${masked(key)} (in use)`));
+        assertNoKeyLeak(result, [key]);
+        const context = requests.filter((r) => r === "GET /admin/me/authorization/context");
+        assert.equal(context.length, kind === "legacy" ? 1 : 0, `${requests}`);
+      });
+    });
+    await t.step(`${kind}, --json`, async () => {
+      await withWorld(async ({ server, sb, run }) => {
+        const key = await issueKey(server, "ada@example.com", kind);
+        await storeKey(sb, key);
+        const result = await run(["auth", "status", "--json"]);
+        assert.equal(result.code, 0, result.stderr);
+        const report = parseReport(result);
+        assert.equal(report.valid, true);
+        assert.deepEqual(report.sessions, []);
+        const account = report.account!;
+        assert.deepEqual(Object.keys(account).sort(), [
+          "email",
+          "fullName",
+          "kind",
+          "orgCount",
+          "subjectId",
+          "subjectType",
+        ]);
+        assert.equal(account.kind, kind);
+        assert.equal(account.orgCount, 1);
+        if (kind === "legacy") {
+          assert.equal(account.subjectType, "user");
+          assert.match(account.subjectId, /^usr_[0-9a-f]+$/);
+          assert.equal(account.email, "ada@example.com");
+          assert.equal(account.fullName, "Ada");
+        } else {
+          assert.equal(account.subjectType, "apiKey");
+          assert.match(account.subjectId, /^key_[0-9a-f]{8}$/);
+          assert.equal(account.email, null);
+          assert.equal(account.fullName, null);
+          const [stored] = server.emulator.keys();
+          assert.equal(account.subjectId, stored?.keyId, "the id of this very key");
+        }
+        assertNoKeyLeak(result, [key]);
+      });
+    });
+  }
+});
+
 Deno.test("status: shadowed sources are marked and the account is the active key's", async () => {
   await withWorld(async ({ server, sb, run }) => {
     const keys = {} as Record<Kind, string>;
@@ -186,8 +252,9 @@ Deno.test("status --json: every combination of sources, in priority order", asyn
         assert.equal(report.valid, true);
         assert.equal(report.error, null);
         assert.equal(report.account?.email, EMAILS[activeKind]);
-        assert.match(report.account?.keyId ?? "", /^key_[0-9a-f]{8}$/);
-        assert.ok(!Number.isNaN(Date.parse(report.account?.createdAt ?? "")));
+        assert.equal(report.account?.kind, "legacy");
+        assert.equal(report.account?.subjectType, "user");
+        assert.deepEqual(report.sessions, []);
         assertNoKeyLeak(result, Object.values(keys));
       });
     });
@@ -331,17 +398,14 @@ Deno.test("status: a server error is retried; persistent errors exit 11", async 
   await withWorld(async ({ server, requests, run }) => {
     const key = await issueKey(server, EMAILS.env);
     const env = { LUA_API_KEY: key };
-    await control(server, "/_emulator/faults", { path: "/developer/whoami", mode: "500" });
+    await fault(server, { path: "/admin/me/authorization", mode: "500" });
     const once = await run(["auth", "status", "--json"], { env });
     assert.equal(once.code, 0, once.stderr);
     assert.equal(parseReport(once).account?.email, EMAILS.env);
-    assert.equal(requests.length, 2, "one failure, one retry");
+    const checks = requests.filter((r) => r === "GET /admin/me/authorization");
+    assert.equal(checks.length, 2, `one failure, one retry: ${requests}`);
 
-    await control(server, "/_emulator/faults", {
-      path: "/developer/whoami",
-      mode: "html502",
-      count: 10,
-    });
+    await fault(server, { path: "/admin/me/authorization", mode: "html502", count: 10 });
     const always = await run(["auth", "status", "--json"], { env });
     assert.equal(always.code, 11, always.stderr);
     const report = parseReport(always);
@@ -391,4 +455,64 @@ Deno.test({
       assert.deepEqual(requests, []);
     });
   },
+});
+
+Deno.test("status: LUA_API_URL in .env is honoured, and an exported one wins over it", async (t) => {
+  const dead = `http://127.0.0.1:${closedPort()}`;
+  await t.step(".env alone points the CLI at the platform", async () => {
+    await withWorld(async ({ server, sb, requests, run }) => {
+      const key = await issueKey(server, EMAILS.credentials);
+      await storeKey(sb, key);
+      await Deno.writeTextFile(join(sb.cwd, ".env"), `# settings\nLUA_API_URL=${server.url}\n`);
+      const result = await run(["auth", "status"], { env: { LUA_API_URL: undefined } });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /Authenticated as file@example\.com/);
+      assert.ok(requests.includes("GET /admin/me/authorization"), `${requests}`);
+    });
+  });
+  await t.step("an exported LUA_API_URL beats .env's (the platform is reached)", async () => {
+    await withWorld(async ({ server, sb, run }) => {
+      const key = await issueKey(server, EMAILS.credentials);
+      await storeKey(sb, key);
+      await Deno.writeTextFile(join(sb.cwd, ".env"), `LUA_API_URL=${dead}\n`);
+      const result = await run(["auth", "status"]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /Authenticated as file@example\.com/);
+    });
+  });
+  await t.step("an exported LUA_API_URL beats .env's (the dead one is used)", async () => {
+    await withWorld(async ({ server, sb, requests, run }) => {
+      const key = await issueKey(server, EMAILS.credentials);
+      await storeKey(sb, key);
+      await Deno.writeTextFile(join(sb.cwd, ".env"), `LUA_API_URL=${server.url}\n`);
+      const result = await run(["auth", "status"], { env: { LUA_API_URL: dead } });
+      assert.equal(result.code, 11, result.stderr);
+      assert.match(result.stdout, /Could not check the key: Cannot reach the Lua platform/);
+      assert.ok(result.stdout.includes(dead), result.stdout);
+      assert.deepEqual(requests, []);
+    });
+  });
+});
+
+Deno.test("status: a redirect on /admin/me/authorization exits 11 naming the status and host", async (t) => {
+  for (const json of [false, true]) {
+    await t.step(json ? "json" : "text", async () => {
+      await withWorld(async ({ server, sb, requests, run }) => {
+        const key = await issueKey(server, EMAILS.credentials);
+        await storeKey(sb, key);
+        await fault(server, { path: "/admin/me/authorization", mode: "redirect", count: 3 });
+        const result = await run(["auth", "status", ...(json ? ["--json"] : [])]);
+        assert.equal(result.code, 11, result.stderr);
+        const said = json ? parseReport(result).error ?? "" : result.stdout;
+        assert.match(said, /redirect \(HTTP 307\) to elsewhere\.invalid/);
+        assert.equal(
+          requests.filter((r) => r === "GET /admin/me/authorization").length,
+          1,
+          "a redirect is neither followed nor retried",
+        );
+        assert.equal(await Deno.readTextFile(sb.credentials), key, "the file is untouched");
+        assertNoKeyLeak(result, [key]);
+      });
+    });
+  }
 });

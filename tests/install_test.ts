@@ -93,7 +93,7 @@ Deno.test({
         args: ["auth", "key", "--force"],
         cwd: sb.cwd,
         clearEnv: true,
-        env: { HOME: sb.home, LUA_API_KEY: SAMPLE_KEY, LUA_TELEMETRY: "false" },
+        env: { ...baseEnv(sb), LUA_API_KEY: SAMPLE_KEY },
         stdout: "piped",
         stderr: "piped",
       }).output();
@@ -103,7 +103,7 @@ Deno.test({
         args: ["auth", "status", "--offline", "--json"],
         cwd: sb.cwd,
         clearEnv: true,
-        env: { HOME: sb.home, LUA_API_KEY: SAMPLE_KEY, LUA_TELEMETRY: "false" },
+        env: { ...baseEnv(sb), LUA_API_KEY: SAMPLE_KEY },
         stdout: "piped",
       }).output();
       assert.equal(status.code, 0);

@@ -9,15 +9,24 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startEmulator } from "../emulator/server.ts";
 import type { RunningEmulator } from "../emulator/server.ts";
-import { exists, modeOf, type Sandbox, sandbox } from "./_helpers.ts";
+import { exists, modeOf, platformEnv, type Sandbox, sandbox } from "./_helpers.ts";
 import { type PtySession, startPty } from "./_pty.ts";
-import { issueKey as issueKeyFor } from "./_world.ts";
+import { authorization, issueKey as issueKeyFor } from "./_world.ts";
 
 const EMAIL = "ada@example.com";
-const METHOD_PROMPT = "How do you want to authenticate?";
-const KEY_PROMPT = "Enter your API key:";
-const EMAIL_PROMPT = "Email address:";
-const CODE_PROMPT = "Enter the 6-digit code:";
+// The seed's prompts and progress lines, word for word.
+const METHOD_PROMPT = "Choose authentication method:";
+const KEY_PROMPT = "Enter your API key";
+const EMAIL_PROMPT = "Enter your email address:";
+const CODE_PROMPT = "Enter the OTP code:";
+const EMAIL_LINES = [
+  "📧 Sending OTP to your email...",
+  "✅ OTP sent successfully!",
+  "🔐 Verifying OTP...",
+  "✅ OTP verified successfully!",
+  "🔑 Generating API key...",
+  "✅ API key generated and saved securely.",
+];
 
 async function withPty(
   fn: (server: RunningEmulator, sb: Sandbox, pty: PtySession) => Promise<void>,
@@ -26,10 +35,7 @@ async function withPty(
   const sb = await sandbox();
   let pty: PtySession | undefined;
   try {
-    pty = await startPty(sb, ["auth", "configure"], {
-      LUA_AUTH_URL: server.url,
-      LUA_API_URL: server.url,
-    });
+    pty = await startPty(sb, ["auth", "configure"], platformEnv(server.url));
     await fn(server, sb, pty);
   } finally {
     await pty?.close();
@@ -56,8 +62,10 @@ async function waitForCode(server: RunningEmulator, email = EMAIL): Promise<stri
 Deno.test("pty: configure, choose API key with the arrow keys, type it masked, stored", async () => {
   await withPty(async (server, sb, pty) => {
     const key = await issueKey(server);
-    await pty.waitFor(METHOD_PROMPT);
-    // Move down to "Email" and back up to "API key", then choose it.
+    const menu = await pty.waitFor(METHOD_PROMPT);
+    assert.match(menu, /API Key/);
+    assert.match(menu, /Email/);
+    // Move down to "Email" and back up to "API Key", then choose it.
     await pty.keys("Down");
     await pty.keys("Up");
     await pty.keys("Enter");
@@ -130,7 +138,7 @@ Deno.test("pty: configure by email, a wrong code, then the right code", async ()
     await pty.waitFor(EMAIL_PROMPT);
     await pty.type(EMAIL);
     await pty.keys("Enter");
-    await pty.waitFor("Check your email for a 6-digit code.");
+    await pty.waitFor(EMAIL_LINES[1]!);
     const code = await waitForCode(server);
     await pty.waitFor(CODE_PROMPT);
     const wrong = [...code].map((d) => String((Number(d) + 1) % 10)).join("");
@@ -143,13 +151,16 @@ Deno.test("pty: configure by email, a wrong code, then the right code", async ()
     await pty.keys("Enter");
     const result = await pty.exit();
     assert.equal(result.code, 0, result.screen);
-    assert.ok(result.screen.includes(`Authenticated as ${EMAIL}`), result.screen);
+    // The seed's transcript, in its order.
+    let at = 0;
+    for (const line of EMAIL_LINES) {
+      const found = result.screen.indexOf(line, at);
+      assert.ok(found >= 0, `missing or out of order: ${line}\n${result.screen}`);
+      at = found + line.length;
+    }
     const key = await Deno.readTextFile(sb.credentials);
     assert.match(key, /^api_[0-9a-f]{32}$/);
     assert.ok(!result.screen.includes(key), "the new key is not shown");
-    const whoami = await fetch(`${server.url}/developer/whoami`, {
-      headers: { authorization: `Bearer ${key}` },
-    });
-    assert.equal((await whoami.json()).email, EMAIL);
+    assert.equal((await authorization(server, key)).subjectType, "user");
   });
 });

@@ -16,17 +16,6 @@ export interface KeyOptions {
   force: boolean;
 }
 
-/** The confirmation question, in the seed's words. */
-
-/**
- * Runs `lua auth key`.
- *
- * @param options The flags.
- * @param cli The command run.
- * @returns The exit code.
- * @throws {NoApiKeyError} When no source has a key.
- * @throws {UsageError} When confirmation is needed and there is no terminal.
- */
 /**
  * The error for no key: plain, or, when the platform's own CLI has left a session from its
  * email login, one that says so and how to get a key.
@@ -47,6 +36,15 @@ async function noKeyError(cli: CliContext): Promise<NoApiKeyError> {
   );
 }
 
+/**
+ * Runs `lua auth key`.
+ *
+ * @param options The flags.
+ * @param cli The command run.
+ * @returns The exit code.
+ * @throws {NoApiKeyError} When no source has a key.
+ * @throws {UsageError} When confirmation is needed and there is no terminal.
+ */
 export async function runKey(options: KeyOptions, cli: CliContext): Promise<number> {
   const resolved = await resolveApiKey(cli, { onWarning: (m) => warn(cli, m) });
   if (!resolved) throw await noKeyError(cli);

@@ -30,7 +30,7 @@ export async function platformClient(cli: CliContext): Promise<LuaClient> {
     import("../dotenv.ts"),
   ]);
   // LUA_AUTH_URL and LUA_API_URL may also be set in .env, as for the platform's own CLI.
-  const env = await envWithDotenvSettings(cli);
+  const env = await envWithDotenvSettings(cli, ["LUA_AUTH_URL", "LUA_API_URL"]);
   return createClient({ ...cli, env }, cli.clientOptions ?? timeoutFromEnv(cli));
 }
 

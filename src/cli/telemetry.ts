@@ -167,7 +167,7 @@ export async function telemetryState(
 ): Promise<TelemetryState> {
   const fromEnv = envOptOut(ctx.env);
   if (fromEnv) return { enabled: false, decidedBy: "environment", detail: fromEnv };
-  const withDotenv = await envWithDotenvSettings(ctx);
+  const withDotenv = await envWithDotenvSettings(ctx, ["LUA_TELEMETRY"]);
   const fromDotenv = envOptOut((name) => name === "LUA_TELEMETRY" ? withDotenv(name) : undefined);
   if (fromDotenv) return { enabled: false, decidedBy: "dotenv", detail: `${fromDotenv} in .env` };
   const read = file === undefined ? await readTelemetryFile(ctx) : file;
