@@ -446,6 +446,7 @@ Deno.test({
             env: { ...env, HTTP_PROXY: `http://127.0.0.1:${proxy.port}` },
           });
           assert.equal(proxied.code, 9, proxied.stderr);
+          assert.doesNotMatch(proxied.stderr, /experimental|UNDICI/, "no warning of undici's");
           assert.ok(proxy.targets.length > 0, "the proxy was asked to tunnel");
           for (const target of proxy.targets) assert.equal(target, `127.0.0.1:${server.addr.port}`);
           const [tunnels, requests] = [proxy.targets.length, seen.length];

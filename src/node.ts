@@ -150,9 +150,10 @@ export function nodeFileSystem(os: string = denoOsName(process.platform)): FileS
 const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"];
 
 /**
- * `fetch` that honours `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (Node 20's does not): when a
- * proxy variable is set, requests go through undici's `EnvHttpProxyAgent`, loaded on the first
- * request; otherwise it is Node's `fetch`, and undici is never loaded.
+ * `fetch` that honours `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (Node 20's does not), in
+ * either case, read through `env`: when a proxy variable is set, requests go through undici's
+ * `EnvHttpProxyAgent`, loaded on the first request; otherwise it is Node's `fetch`, and undici
+ * is never loaded.
  *
  * @param env Reads the environment.
  * @returns The `fetch` of the context.
@@ -162,7 +163,21 @@ export function proxyAwareFetch(env: (name: string) => string | undefined): type
   let proxied: Promise<typeof fetch> | undefined;
   return async (input, init) => {
     proxied ??= import("undici").then(({ EnvHttpProxyAgent, fetch: undiciFetch }) => {
-      const dispatcher = new EnvHttpProxyAgent();
+      const either = (lower: string) => env(lower) || env(lower.toUpperCase()) || "";
+      // undici warns on stderr that the class is experimental (its options may change): not
+      // something for the CLI's user, who set a proxy variable and gets the proxy.
+      const emitWarning = process.emitWarning;
+      process.emitWarning = () => {};
+      let dispatcher;
+      try {
+        dispatcher = new EnvHttpProxyAgent({
+          httpProxy: either("http_proxy"),
+          httpsProxy: either("https_proxy"),
+          noProxy: either("no_proxy"),
+        });
+      } finally {
+        process.emitWarning = emitWarning;
+      }
       return ((input: string | URL | Request, init?: RequestInit) =>
         undiciFetch(
           input as Parameters<typeof undiciFetch>[0],
