@@ -6,6 +6,7 @@
  * @module
  */
 
+import { PermissionError } from "./errors.ts";
 import { FS_ERROR_CODES, FsError } from "./fs_error.ts";
 
 /** What the library needs to know about a directory entry. */
@@ -30,6 +31,8 @@ export interface WriteOptions {
   mode?: number;
   /** Fail with `AlreadyExists` if the file exists. */
   createNew?: boolean;
+  /** Flush the data to disk (fsync) before returning, so that a crash cannot leave it empty. */
+  sync?: boolean;
 }
 
 /**
@@ -56,6 +59,11 @@ export interface FileSystem {
   lstat(path: string): Promise<FileInfo>;
   /** Names of the entries of a directory. */
   readDir(path: string): Promise<string[]>;
+  /**
+   * Flushes a directory's entries to disk (fsync), so that a file renamed into it survives a
+   * crash. Does nothing where the platform cannot (Windows).
+   */
+  syncDir(path: string): Promise<void>;
 }
 
 /** The side effects the library depends on. */
@@ -88,8 +96,22 @@ function toInfo(info: Deno.FileInfo): FileInfo {
 }
 
 /**
+ * Checks a Deno permission without ever prompting: on a terminal, Deno would otherwise ask and
+ * wait. A command then ends with one sentence naming the flag, and exit 2.
+ *
+ * @throws {PermissionError} When the permission is not granted.
+ */
+function need(descriptor: Deno.PermissionDescriptor, flag: string, subject?: string): void {
+  if (Deno.permissions.querySync(descriptor).state === "granted") return;
+  throw new PermissionError(flag, subject === undefined ? {} : { subject });
+}
+
+const canRead = (path: string): void => need({ name: "read", path }, "--allow-read");
+const canWrite = (path: string): void => need({ name: "write", path }, "--allow-write");
+
+/**
  * Deno's error for an operating-system failure as an {@linkcode FsError}: Deno's classes bear
- * the names of the codes. Anything else (`NotCapable`, a `TypeError`) is returned as it is.
+ * the names of the codes. Anything else (`NotCapable`, a `PermissionError`) is returned as it is.
  *
  * @param error What a Deno file function threw.
  * @returns The error to throw.
@@ -100,38 +122,95 @@ export function fromDenoError(error: unknown): unknown {
   return code ? new FsError(code, error.message, { cause: error }) : error;
 }
 
-async function mapped<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    throw fromDenoError(error);
-  }
-}
-
-/** The real file system, through Deno's APIs. */
-export const denoFileSystem: FileSystem = {
-  readTextFile: (path) => mapped(() => Deno.readTextFile(path)),
-  writeTextFile: (path, data, options = {}) =>
-    mapped(() => Deno.writeTextFile(path, data, options)),
-  mkdir: (path, options = {}) => mapped(() => Deno.mkdir(path, options)),
-  chmod: (path, mode) => mapped(() => Deno.chmod(path, mode)),
-  rename: (from, to) => mapped(() => Deno.rename(from, to)),
-  remove: (path) => mapped(() => Deno.remove(path)),
-  stat: (path) => mapped(async () => toInfo(await Deno.stat(path))),
-  lstat: (path) => mapped(async () => toInfo(await Deno.lstat(path))),
-  readDir: (path) =>
-    mapped(async () => {
-      const names: string[] = [];
-      for await (const entry of Deno.readDir(path)) names.push(entry.name);
-      return names;
-    }),
+const unmapped: FileSystem = {
+  readTextFile: async (path) => {
+    canRead(path);
+    return await Deno.readTextFile(path);
+  },
+  writeTextFile: async (path, data, options = {}) => {
+    canWrite(path);
+    const { sync, ...rest } = options;
+    if (!sync) return await Deno.writeTextFile(path, data, rest);
+    const file = await Deno.open(path, {
+      write: true,
+      create: true,
+      truncate: true,
+      ...(rest.createNew ? { createNew: true } : {}),
+      ...(rest.mode === undefined ? {} : { mode: rest.mode }),
+    });
+    try {
+      let bytes = new TextEncoder().encode(data);
+      while (bytes.length > 0) bytes = bytes.subarray(await file.write(bytes));
+      await file.sync();
+    } finally {
+      file.close();
+    }
+  },
+  mkdir: async (path, options = {}) => {
+    canWrite(path);
+    await Deno.mkdir(path, options);
+  },
+  chmod: async (path, mode) => {
+    canWrite(path);
+    await Deno.chmod(path, mode);
+  },
+  rename: async (from, to) => {
+    canRead(from);
+    canWrite(from);
+    canWrite(to);
+    await Deno.rename(from, to);
+  },
+  remove: async (path) => {
+    canWrite(path);
+    await Deno.remove(path);
+  },
+  stat: async (path) => {
+    canRead(path);
+    return toInfo(await Deno.stat(path));
+  },
+  lstat: async (path) => {
+    canRead(path);
+    return toInfo(await Deno.lstat(path));
+  },
+  readDir: async (path) => {
+    canRead(path);
+    const names: string[] = [];
+    for await (const entry of Deno.readDir(path)) names.push(entry.name);
+    return names;
+  },
+  syncDir: async (path) => {
+    if (Deno.build.os === "windows") return;
+    canRead(path);
+    const dir = await Deno.open(path, { read: true });
+    try {
+      await dir.sync();
+    } finally {
+      dir.close();
+    }
+  },
 };
+
+/**
+ * The real file system, through Deno's APIs. Each operation first checks its Deno permission,
+ * so that none raises Deno's prompt, and throws an {@linkcode FsError} for an operating-system
+ * failure ({@linkcode fromDenoError}).
+ */
+export const denoFileSystem: FileSystem = Object.fromEntries(
+  Object.entries(unmapped).map(([name, operation]) => [
+    name,
+    (...args: unknown[]) =>
+      (operation as (...a: unknown[]) => Promise<unknown>)(...args).catch((error) => {
+        throw fromDenoError(error);
+      }),
+  ]),
+) as unknown as FileSystem;
 
 /**
  * The real context: Deno's environment, file system, clock and `fetch`.
  *
  * Reading the environment needs `--allow-env`, files `--allow-read`/`--allow-write`, the network
- * `--allow-net`; each is asked for only when used.
+ * `--allow-net`. Each is checked when used, without a prompt: a missing one is a
+ * {@linkcode PermissionError} (exit 2) naming the flag, and for a variable the variable.
  *
  * @example
  * ```ts
@@ -144,12 +223,19 @@ export const denoFileSystem: FileSystem = {
  */
 export function denoContext(): Context {
   return {
-    env: (name) => Deno.env.get(name),
+    env: (name) => {
+      need({ name: "env", variable: name }, "--allow-env", name);
+      return Deno.env.get(name);
+    },
     os: Deno.build.os,
     arch: Deno.build.arch,
     cwd: () => Deno.cwd(),
     fs: denoFileSystem,
-    fetch: (input, init) => fetch(input, init),
+    fetch: async (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      need({ name: "net", host: url.host }, "--allow-net");
+      return await fetch(input, init);
+    },
     now: () => Date.now(),
   };
 }

@@ -9,7 +9,7 @@ import type { Context } from "./context.ts";
 import { FileError, LuaError, permissionErrorFrom } from "./errors.ts";
 import { configDir, CREDENTIALS_FILE_NAME, credentialsPath, joinPath, parentDir } from "./paths.ts";
 import { validateApiKey } from "./validate.ts";
-import { FsError, isFsError } from "./fs_error.ts";
+import { isFsError } from "./fs_error.ts";
 
 /** A key read from the credentials file. */
 export interface StoredKey {
@@ -37,7 +37,8 @@ const MAX_FILE_BYTES = 64 * 1024;
 
 /**
  * Turns a file system failure into a {@linkcode FileError} naming the file, or a
- * {@linkcode PermissionError} when a Deno permission is missing.
+ * {@linkcode PermissionError} when a Deno permission is missing (but not for a special file
+ * that only `--allow-all` would open: that is a {@linkcode FileError}).
  *
  * @param error What the file system threw.
  * @param what How to describe the operation, e.g. `Cannot read credentials file`.
@@ -45,6 +46,13 @@ const MAX_FILE_BYTES = 64 * 1024;
  * @returns An error for the user.
  */
 export function fileErrorFrom(error: unknown, what: string, path: string): LuaError {
+  // Deno opens special files (a link to /proc/self/environ) only with --allow-all: the file is
+  // not one we can use, and that is no reason to ask for every permission.
+  if (error instanceof Error && error.name === "NotCapable" && /--allow-all/.test(error.message)) {
+    return new FileError(`${what} "${path}": it is a special file, not a regular one.`, path, {
+      cause: error,
+    });
+  }
   const converted = permissionErrorFrom(error);
   if (converted instanceof LuaError) return converted;
   let reason = error instanceof Error ? error.message : String(error);
@@ -169,6 +177,8 @@ export async function readCredentials(
   try {
     text = await ctx.fs.readTextFile(path);
   } catch (error) {
+    // Deleted between the check and the read (a concurrent logout): there is no file.
+    if (isFsError(error, "NotFound")) return undefined;
     throw fileErrorFrom(error, "Cannot read credentials file", path);
   }
   const key = parseCredentials(text, path);
@@ -181,31 +191,50 @@ export async function readCredentials(
   return key === undefined ? undefined : { key, path };
 }
 
+/**
+ * Makes sure `~/.lua-cli` is a directory we can write into. One we create, or find as a real
+ * directory, is set to exactly 0700 whatever the umask (this also repairs one an earlier run
+ * created under a umask such as 0277). A symbolic link to a directory is written inside but
+ * never chmodded: its target may be shared, and its mode is not ours to change.
+ */
 async function ensureConfigDir(ctx: Context, dir: string): Promise<void> {
+  const inTheWay = (cause?: unknown): FileError =>
+    new FileError(`Cannot create directory "${dir}": a file is in the way.`, dir, { cause });
   try {
-    await ctx.fs.mkdir(dir, { recursive: true, mode: 0o700 });
-    const info = await ctx.fs.stat(dir);
-    if (!info.isDirectory) throw new FsError("NotADirectory", dir);
-    if (ctx.os !== "windows" && info.mode !== null && (info.mode & 0o077) !== 0) {
+    let info = await ctx.fs.lstat(dir).catch((error) => {
+      if (isFsError(error, "NotFound")) return undefined;
+      throw error;
+    });
+    if (!info) {
+      await ctx.fs.mkdir(dir, { recursive: true, mode: 0o700 });
+      info = await ctx.fs.lstat(dir);
+    }
+    if (info.isSymlink) {
+      if (!(await ctx.fs.stat(dir)).isDirectory) throw inTheWay();
+      return;
+    }
+    if (!info.isDirectory) throw inTheWay();
+    if (ctx.os !== "windows" && info.mode !== null && (info.mode & 0o777) !== 0o700) {
       await ctx.fs.chmod(dir, 0o700);
     }
   } catch (error) {
-    if (isFsError(error, "AlreadyExists")) {
-      throw new FileError(`Cannot create directory "${dir}": a file is in the way.`, dir, {
-        cause: error,
-      });
-    }
+    if (error instanceof FileError) throw error;
+    if (isFsError(error, "AlreadyExists")) throw inTheWay(error);
     throw fileErrorFrom(error, "Cannot create directory", dir);
   }
 }
 
-async function removeStaleTemps(ctx: Context, dir: string): Promise<void> {
+/**
+ * Removes our temporary files in `dir` older than `olderThanMs`, or all of them. A temporary
+ * file holds a whole key: one left by a killed run must not outlive a logout.
+ */
+async function removeTemps(ctx: Context, dir: string, olderThanMs: number | "all"): Promise<void> {
   const names = await ctx.fs.readDir(dir).catch(() => [] as string[]);
   for (const name of names.filter((n) => n.startsWith(TEMP_PREFIX))) {
     const temp = joinPath(ctx, dir, name);
     const info = await ctx.fs.lstat(temp).catch(() => undefined);
     const age = info?.mtime ? ctx.now() - info.mtime.getTime() : Infinity;
-    if (age > STALE_TEMP_MS) await ctx.fs.remove(temp).catch(() => {});
+    if (olderThanMs === "all" || age > olderThanMs) await ctx.fs.remove(temp).catch(() => {});
   }
 }
 
@@ -217,9 +246,11 @@ function randomSuffix(): string {
 /**
  * Stores a key in `~/.lua-cli/credentials`, atomically: the key is written to a temporary
  * file (mode 0600) in the same directory, which is then renamed over the target. The
- * directory is created with mode 0700, and tightened to it if other users could reach it.
- * A symbolic link at the target is replaced, never written through. Temporary files left by
- * a crashed earlier run are removed.
+ * directory is created with mode 0700 whatever the umask, and set back to it if it is looser
+ * or tighter; a symbolic link to a directory there is written inside, never chmodded. The
+ * temporary file is flushed to disk before the rename and the directory after it. A symbolic
+ * link at the target is replaced, never written through. Temporary files left by a crashed
+ * earlier run are removed.
  *
  * @example
  * ```ts ignore
@@ -266,21 +297,31 @@ export async function writeConfigFile(
   const dir = configDir(ctx);
   const path = joinPath(ctx, dir, name);
   await ensureConfigDir(ctx, dir);
-  await removeStaleTemps(ctx, dir);
-  const temp = joinPath(ctx, dir, TEMP_PREFIX + randomSuffix());
-  try {
-    await ctx.fs.writeTextFile(temp, text, { mode: 0o600, createNew: true });
-    if (ctx.os !== "windows") await ctx.fs.chmod(temp, 0o600);
-    await ctx.fs.rename(temp, path);
-  } catch (error) {
-    await ctx.fs.remove(temp).catch(() => {});
-    throw fileErrorFrom(error, `Cannot write ${what}`, path);
+  await removeTemps(ctx, dir, STALE_TEMP_MS);
+  for (let attempt = 1;; attempt++) {
+    const temp = joinPath(ctx, dir, TEMP_PREFIX + randomSuffix());
+    try {
+      // Flushed before the rename, so that a crash never leaves an empty file in its place.
+      await ctx.fs.writeTextFile(temp, text, { mode: 0o600, createNew: true, sync: true });
+      if (ctx.os !== "windows") await ctx.fs.chmod(temp, 0o600);
+      await ctx.fs.rename(temp, path);
+      break;
+    } catch (error) {
+      await ctx.fs.remove(temp).catch(() => {});
+      // A concurrent logout removed our temporary file: write again, as if we started after it.
+      if (isFsError(error, "NotFound") && attempt < 3) continue;
+      throw fileErrorFrom(error, `Cannot write ${what}`, path);
+    }
   }
+  // The rename is durable only once the directory is flushed. The file is in place either way,
+  // so a failure here (a file system that cannot) is not reported.
+  await ctx.fs.syncDir(dir).catch(() => {});
   return path;
 }
 
 /**
- * Deletes `~/.lua-cli/credentials` (a symbolic link there is removed, not its target).
+ * Deletes `~/.lua-cli/credentials` (a symbolic link there is removed, not its target), and
+ * every temporary file of ours beside it: one left by a run killed mid-write holds a whole key.
  *
  * @example
  * ```ts ignore
@@ -296,6 +337,7 @@ export async function writeConfigFile(
  */
 export async function deleteCredentials(ctx: Context): Promise<string | undefined> {
   const path = credentialsPath(ctx);
+  await removeTemps(ctx, parentDir(path), "all");
   try {
     const info = await ctx.fs.lstat(path);
     if (info.isDirectory) {

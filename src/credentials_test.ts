@@ -580,6 +580,77 @@ Deno.test("writeCredentials(): stale temporary files", async (t) => {
   });
 });
 
+Deno.test("writeCredentials(): durable: the temp file is flushed before the rename, the directory after", async () => {
+  const ctx = stored(OLD_KEY);
+  await writeCredentials(ctx, KEY);
+  const journal = ctx.fs.journal;
+  const write = journal.findIndex((e) => e.startsWith(`write ${DIR}/${TEMP_PREFIX}`));
+  const rename = journal.findIndex((e) => e.startsWith(`rename ${DIR}/${TEMP_PREFIX}`));
+  assert.ok(write >= 0 && journal[write]!.endsWith(" +sync"), journal.join("\n"));
+  assert.ok(rename > write, journal.join("\n"));
+  assert.ok(journal[rename]!.endsWith(` ${CREDENTIALS}`));
+  assert.deepEqual(journal.slice(rename + 1), [`syncDir ${DIR}`]);
+});
+
+Deno.test("writeCredentials(): a folder that cannot be flushed still gets the key", async () => {
+  const ctx = stored(OLD_KEY);
+  ctx.fs.failNext("syncDir", new Error("Invalid argument (os error 22)"));
+  await writeCredentials(ctx, KEY);
+  assert.equal(ctx.fs.peek(CREDENTIALS), KEY);
+});
+
+Deno.test("writeCredentials(): a symlinked ~/.lua-cli is written inside, its target's mode untouched", async () => {
+  const ctx = createMemoryContext();
+  ctx.fs.putDir("/shared", 0o1777);
+  ctx.fs.putSymlink(DIR, "/shared");
+  await writeCredentials(ctx, KEY);
+  assert.equal(ctx.fs.modeOf("/shared"), 0o1777, "never chmod through a link");
+  assert.equal(ctx.fs.peek("/shared/credentials"), KEY);
+  assert.equal(ctx.fs.modeOf("/shared/credentials"), 0o600);
+  assert.equal(ctx.fs.modeOf(DIR), 0o777, "the link itself");
+  // A link to something that is not a directory is refused, naming the folder.
+  const file = createMemoryContext();
+  file.fs.putFile("/elsewhere", "x", 0o644);
+  file.fs.putSymlink(DIR, "/elsewhere");
+  await assert.rejects(writeCredentials(file, KEY), isFileError(DIR, /a file is in the way/));
+  assert.equal(file.fs.peek("/elsewhere"), "x");
+});
+
+Deno.test("writeCredentials(): under umask 0277 (not root) the folder is 0700 and stays usable", async () => {
+  const ctx = createMemoryContext();
+  ctx.fs.umask = 0o277;
+  ctx.fs.ownerModes = true;
+  await writeCredentials(ctx, KEY);
+  assert.equal(ctx.fs.modeOf(DIR), 0o700);
+  assert.equal(ctx.fs.modeOf(CREDENTIALS), 0o600);
+  await writeCredentials(ctx, OLD_KEY);
+  assert.equal(ctx.fs.peek(CREDENTIALS), OLD_KEY);
+  // A folder an earlier version left at 0500 is repaired.
+  const broken = createMemoryContext();
+  broken.fs.ownerModes = true;
+  broken.fs.putDir(DIR, 0o500);
+  await writeCredentials(broken, KEY);
+  assert.equal(broken.fs.modeOf(DIR), 0o700);
+  assert.equal(broken.fs.peek(CREDENTIALS), KEY);
+});
+
+Deno.test("writeCredentials(): a concurrent logout removing the temp file: written again", async () => {
+  const ctx = stored(OLD_KEY);
+  ctx.fs.failNext("rename", new FsError("NotFound", "No such file or directory (os error 2)"));
+  await writeCredentials(ctx, KEY);
+  assert.equal(ctx.fs.peek(CREDENTIALS), KEY);
+  assert.deepEqual(tempsIn(ctx), []);
+});
+
+Deno.test("readCredentials(): deleted between the check and the read is no file, not an error", async () => {
+  const ctx = stored(KEY);
+  ctx.fs.failNext(
+    "readTextFile",
+    new FsError("NotFound", "No such file or directory (os error 2)"),
+  );
+  assert.equal(await readCredentials(ctx), undefined);
+});
+
 Deno.test("writeCredentials(): invalid keys are UsageErrors and nothing is written", async () => {
   const cases: [string, RegExp][] = [
     ["", /empty/],
@@ -625,6 +696,18 @@ Deno.test("deleteCredentials()", async (t) => {
     assert.equal(await deleteCredentials(ctx), undefined);
     ctx.fs.putDir(DIR);
     assert.equal(await deleteCredentials(ctx), undefined);
+  });
+
+  await t.step("removes every temporary file of ours, fresh or stale, file or not", async () => {
+    for (const withFile of [true, false]) {
+      const ctx = withFile ? stored(KEY) : createMemoryContext();
+      ctx.fs.putDir(DIR, 0o700);
+      ctx.fs.putFile(`${DIR}/${TEMP_PREFIX}crashed`, KEY);
+      ctx.fs.putFile(`${DIR}/notes`, "keep");
+      assert.equal(await deleteCredentials(ctx), withFile ? CREDENTIALS : undefined);
+      assert.deepEqual(tempsIn(ctx), []);
+      assert.equal(ctx.fs.peek(`${DIR}/notes`), "keep");
+    }
   });
 
   await t.step("removes a blank or malformed file too", async () => {
@@ -878,37 +961,94 @@ Deno.test({
 
 const canRun = (await Deno.permissions.query({ name: "run" })).state === "granted";
 
+/** Runs writeCredentials in a subprocess under `umask`, optionally under `strace` into `trace`. */
+async function writeInSubprocess(
+  t: { root: string; home: string },
+  umask: string,
+  trace?: string,
+): Promise<{ code: number; stderr: string }> {
+  const module = new URL("./credentials.ts", import.meta.url).href;
+  const context = new URL("./context.ts", import.meta.url).href;
+  const script = [
+    `import { writeCredentials } from ${JSON.stringify(module)};`,
+    `import { denoContext } from ${JSON.stringify(context)};`,
+    `await writeCredentials(denoContext(), ${JSON.stringify(KEY)});`,
+  ].join("\n");
+  const deno = trace
+    ? `exec strace -f -y -qq -e trace=fsync,fdatasync,rename,renameat,renameat2 -o "${trace}" "$0"`
+    : 'exec "$0"';
+  const output = await new Deno.Command("sh", {
+    args: ["-c", `umask ${umask} && ${deno} eval --no-config "$1"`, Deno.execPath(), script],
+    cwd: t.root,
+    clearEnv: true,
+    env: {
+      HOME: t.home,
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      DENO_DIR: join(t.root, "deno-cache"),
+      DENO_NO_UPDATE_CHECK: "1",
+      NO_COLOR: "1",
+    },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
+}
+
 Deno.test({
-  name: "real fs: modes are 0700/0600 even with umask 000 (subprocess)",
+  name:
+    "real fs: modes are 0700/0600 under umask 000 and 0277, and a second run works (subprocess)",
   ignore: !POSIX || !canRun,
   fn: async () => {
-    await using t = await realHome();
-    const module = new URL("./credentials.ts", import.meta.url).href;
-    const context = new URL("./context.ts", import.meta.url).href;
-    const script = [
-      `import { writeCredentials } from ${JSON.stringify(module)};`,
-      `import { denoContext } from ${JSON.stringify(context)};`,
-      `await writeCredentials(denoContext(), ${JSON.stringify(KEY)});`,
-    ].join("\n");
-    const output = await new Deno.Command("sh", {
-      args: ["-c", 'umask 000 && exec "$0" eval --no-config "$1"', Deno.execPath(), script],
-      cwd: t.root,
-      clearEnv: true,
-      env: {
-        HOME: t.home,
-        PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-        DENO_DIR: join(t.root, "deno-cache"),
-        DENO_NO_UPDATE_CHECK: "1",
-        NO_COLOR: "1",
-      },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(output.stderr);
-    assert.equal(output.code, 0, stderr);
-    assert.equal(await Deno.readTextFile(t.credentials), KEY);
-    assert.equal(await modeOf(t.dir), 0o700);
-    assert.equal(await modeOf(t.credentials), 0o600);
-    assert.deepEqual(await namesIn(t.dir), ["credentials"]);
+    for (const umask of ["000", "0277"]) {
+      await using t = await realHome();
+      for (const run of [1, 2]) {
+        const { code, stderr } = await writeInSubprocess(t, umask);
+        assert.equal(code, 0, `umask ${umask}, run ${run}: ${stderr}`);
+        assert.equal(await Deno.readTextFile(t.credentials), KEY);
+        assert.equal(await modeOf(t.dir), 0o700, `umask ${umask}`);
+        assert.equal(await modeOf(t.credentials), 0o600, `umask ${umask}`);
+        assert.deepEqual(await namesIn(t.dir), ["credentials"]);
+      }
+    }
   },
+});
+
+const hasStrace = canRun && POSIX &&
+  (await new Deno.Command("sh", { args: ["-c", "command -v strace"], stdout: "null" }).output()
+    .then((o) => o.success, () => false));
+
+Deno.test({
+  name: "real fs: strace shows fsync of the temp file before the rename, of the folder after",
+  ignore: !hasStrace,
+  fn: async () => {
+    await using t = await realHome();
+    const trace = join(t.root, "trace.txt");
+    const { code, stderr } = await writeInSubprocess(t, "077", trace);
+    assert.equal(code, 0, stderr);
+    const lines = (await Deno.readTextFile(trace)).split("\n");
+    const at = (re: RegExp): number => lines.findIndex((line) => re.test(line));
+    const temp = `${t.dir}/${TEMP_PREFIX}`.replaceAll(".", "\\.");
+    const syncTemp = at(new RegExp(`f(data)?sync\\(\\d+<${temp}`));
+    const rename = at(new RegExp(`rename(at2?)?\\(.*${temp}.*credentials`));
+    const syncDir = at(new RegExp(`f(data)?sync\\(\\d+<${t.dir.replaceAll(".", "\\.")}>\\)`));
+    assert.ok(syncTemp >= 0, `no fsync of the temp file:\n${lines.join("\n")}`);
+    assert.ok(rename > syncTemp, `rename not after the fsync:\n${lines.join("\n")}`);
+    assert.ok(syncDir > rename, `no fsync of the folder after the rename:\n${lines.join("\n")}`);
+  },
+});
+
+Deno.test("readCredentials(): a link to a special file is a FileError, never a demand for --allow-all", async () => {
+  const ctx = stored(KEY);
+  ctx.fs.failNext(
+    "readTextFile",
+    new Deno.errors.NotCapable(
+      'Requires all access to "/proc/4242/environ", run again with the --allow-all flag',
+    ),
+  );
+  await assert.rejects(readCredentials(ctx), (error: unknown) => {
+    assert.ok(error instanceof FileError, String(error));
+    assert.ok(!error.message.includes("--allow-all"), error.message);
+    assert.match(error.message, /it is a special file, not a regular one\.$/);
+    return true;
+  });
 });

@@ -33,7 +33,7 @@ export const MAX_DOTENV_BYTES = 1024 * 1024;
 export async function parseDotenvKey(text: string): Promise<string | undefined> {
   // Loaded only when a .env file exists: node:util brings in Node compatibility.
   const { parseEnv } = await import("node:util");
-  const value = parseEnv(text)["LUA_API_KEY"]?.trim();
+  const value = parseEnv(text.replace(/^\uFEFF/, ""))["LUA_API_KEY"]?.trim();
   return value ? value : undefined;
 }
 
@@ -67,12 +67,18 @@ async function readDotenvText(
     if (info.isDirectory) return warn("it is a directory");
     if (!info.isFile) return warn("it is not a regular file");
     if (info.size > MAX_DOTENV_BYTES) return warn(`it is larger than ${MAX_DOTENV_BYTES} bytes`);
-    const text = await ctx.fs.readTextFile(path);
+    // A byte-order mark (a file saved by Notepad) is not part of the first variable's name.
+    const text = (await ctx.fs.readTextFile(path)).replace(/^\uFEFF/, "");
     if (text.includes("\u0000")) return warn("it is not a text file");
     return text;
   } catch (error) {
     if (isFsError(error, "NotFound")) return undefined;
     const converted = permissionErrorFrom(error);
+    // Deno reads special files (a link to /proc/self/environ) only with --allow-all: that is
+    // no reason to ask for it, the file is simply not a .env.
+    if (converted instanceof PermissionError && /--allow-all/.test(String(error))) {
+      return warn("it is a special file (such as a link into /proc), not a .env file");
+    }
     if (converted instanceof PermissionError) throw converted;
     if (isFsError(error, "PermissionDenied")) return warn("permission denied");
     return warn(error instanceof Error ? error.message : String(error));
@@ -81,8 +87,9 @@ async function readDotenvText(
 
 /**
  * Reads `LUA_API_KEY` from `.env` in the current directory. A missing file is normal; a file
- * that cannot be used (a directory, unreadable, binary, larger than 1 MiB, or holding a key
- * with spaces in it) gives a warning and counts as no key.
+ * that cannot be used (a directory, a device or other special file, unreadable, binary, larger
+ * than 1 MiB, or holding a key with spaces in it) gives a warning and counts as no key. A
+ * leading byte-order mark is ignored.
  *
  * @example
  * ```ts

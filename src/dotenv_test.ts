@@ -193,3 +193,26 @@ Deno.test("readDotenvKey(): a missing Deno read permission is a PermissionError 
     assert.deepEqual(warnings, []);
   }
 });
+
+Deno.test("readDotenvKey(): a UTF-8 byte-order mark is accepted", async () => {
+  const ctx = createMemoryContext();
+  ctx.fs.putFile(DOTENV, `\uFEFFLUA_API_KEY=${KEY}\n`);
+  assert.deepEqual(await readDotenvKey(ctx), { key: KEY, path: DOTENV });
+  assert.equal(await parseDotenvKey(`\uFEFFLUA_API_KEY=${KEY}`), KEY);
+});
+
+Deno.test("readDotenvKey(): a special file Deno reads only with --allow-all is a warning, not a demand", async () => {
+  const ctx = createMemoryContext();
+  ctx.fs.putFile(DOTENV, "");
+  ctx.fs.failNext(
+    "readTextFile",
+    new Deno.errors.NotCapable(
+      'Requires all access to "/proc/4242/environ", run again with the --allow-all flag',
+    ),
+  );
+  const warnings: string[] = [];
+  assert.equal(await readDotenvKey(ctx, { onWarning: (m) => warnings.push(m) }), undefined);
+  assert.deepEqual(warnings, [
+    `Ignoring "${DOTENV}": it is a special file (such as a link into /proc), not a .env file.`,
+  ]);
+});

@@ -245,19 +245,37 @@ export class FileError extends LuaError {
   }
 }
 
+/** Options of {@linkcode PermissionError}. */
+export interface PermissionErrorOptions extends LuaErrorOptions {
+  /** What exactly is not granted, when naming it helps: an environment variable. */
+  subject?: string;
+}
+
 /** A Deno permission the command needs was not granted. Exit 2. */
 export class PermissionError extends LuaError {
   /**
    * Creates the error.
    *
+   * @example
+   * ```ts
+   * import { PermissionError } from "./errors.ts";
+   * import assert from "node:assert/strict";
+   * assert.equal(
+   *   new PermissionError("--allow-env", { subject: "LUA_API_KEY" }).message,
+   *   "This command needs the --allow-env permission for LUA_API_KEY: run it with --allow-env.",
+   * );
+   * ```
+   *
    * @param flag The flag that grants it, such as `--allow-net`.
-   * @param options Hints and cause.
+   * @param options What is not granted, hints and cause.
    */
-  constructor(flag: string, options: LuaErrorOptions = {}) {
+  constructor(flag: string, options: PermissionErrorOptions = {}) {
+    const { subject, ...rest } = options;
+    const what = subject === undefined ? "" : ` for ${subject}`;
     super(
-      `This command needs the ${flag} permission: run it with ${flag}.`,
+      `This command needs the ${flag} permission${what}: run it with ${flag}.`,
       ExitCode.Usage,
-      options,
+      rest,
     );
     this.name = "PermissionError";
   }
@@ -286,5 +304,9 @@ export class InterruptedError extends LuaError {
 export function permissionErrorFrom(error: unknown): unknown {
   if (!(error instanceof Error) || error.name !== "NotCapable") return error;
   const match = /--allow-[a-z]+/.exec(error.message);
-  return new PermissionError(match?.[0] ?? "--allow-all", { cause: error });
+  const variable = /^Requires env access to "([A-Za-z_][A-Za-z0-9_]*)"/.exec(error.message)?.[1];
+  return new PermissionError(match?.[0] ?? "--allow-all", {
+    cause: error,
+    ...(variable === undefined ? {} : { subject: variable }),
+  });
 }

@@ -5,7 +5,7 @@
  */
 
 /**
- * Masks an API key for display: the prefix up to its first `_` (at most 8 characters, and only
+ * Masks an API key for display: the prefix up to its first `_` (at most 7 characters, so that no 8 in a row are shown, and only
  * while at least half of the key stays hidden), then `…`, then the last 4 characters. A key of 12 characters or fewer shows only its last third
  * at most (none of 8 or fewer), so that at least two thirds of it are hidden.
  *
@@ -29,7 +29,7 @@ export function maskKey(key: string): string {
   const underscore = chars.indexOf("_");
   // The prefix names the kind of key; show it only while at least half of the key stays hidden.
   const shown = underscore + 1 + 4;
-  const prefix = underscore > 0 && underscore < 8 && shown * 2 <= chars.length
+  const prefix = underscore > 0 && underscore < 7 && shown * 2 <= chars.length
     ? chars.slice(0, underscore + 1).join("")
     : "";
   return `${prefix}…${last}`;

@@ -19,7 +19,8 @@ import type * as NodeFs from "node:fs";
 import type { Stats } from "node:fs";
 import type { Context, FileInfo, FileSystem } from "./context.ts";
 import { FsError, type FsErrorCode } from "./fs_error.ts";
-import { colorWanted, inquirerPrompter, type Io } from "./cli/io.ts";
+import { colorWanted, guardedOutput, inquirerPrompter, type Io } from "./cli/io.ts";
+import { MAX_KEY_INPUT_BYTES, readFirstLine } from "./cli/read_line.ts";
 
 // Node's modules are taken from `process.getBuiltinModule` (Node 20.16+; a `require` before),
 // not imported: the ES module of a built-in reads every export, getters included, so
@@ -115,7 +116,8 @@ export function denoArchName(arch: string): string {
 
 /**
  * The real file system through `node:fs`, with Deno's semantics: `writeTextFile`'s
- * `mode` is applied to the file, `remove` removes a file, a link or an empty directory.
+ * `mode` is applied to the file (and `sync` flushes it), `remove` removes a file, a link or an
+ * empty directory, `syncDir` does nothing on Windows.
  *
  * @param os The platform, in `Deno.build.os`'s names (modes are `null` on Windows).
  * @returns The file system.
@@ -130,8 +132,22 @@ export function nodeFileSystem(os: string = denoOsName(process.platform)): FileS
     writeTextFile: async (path, data, options = {}) => {
       const flag = options.createNew ? "wx" : "w";
       const mode = options.mode;
-      const write = mode === undefined ? { flag } : { flag, mode };
-      await call((done) => fs.writeFile(path, data, write, done));
+      if (options.sync) {
+        const fd = await call<number>((done) => fs.open(path, flag, mode ?? 0o666, done));
+        try {
+          let bytes = new TextEncoder().encode(data);
+          while (bytes.length > 0) {
+            const written = await call<number>((done) => fs.write(fd, bytes, done));
+            bytes = bytes.subarray(written);
+          }
+          await call((done) => fs.fsync(fd, done));
+        } finally {
+          await call((done) => fs.close(fd, done));
+        }
+      } else {
+        const write = mode === undefined ? { flag } : { flag, mode };
+        await call((done) => fs.writeFile(path, data, write, done));
+      }
       if (mode !== undefined && !windows) await chmod(path, mode);
     },
     mkdir: (path, options = {}) => call((done) => fs.mkdir(path, options, (e) => done(e))),
@@ -144,6 +160,15 @@ export function nodeFileSystem(os: string = denoOsName(process.platform)): FileS
     stat: async (path) => toInfo(await stat(path), windows),
     lstat: async (path) => toInfo(await lstat(path), windows),
     readDir: (path) => call<string[]>((done) => fs.readdir(path, done)),
+    syncDir: async (path) => {
+      if (windows) return;
+      const fd = await call<number>((done) => fs.open(path, "r", done));
+      try {
+        await call((done) => fs.fsync(fd, done));
+      } finally {
+        await call((done) => fs.close(fd, done));
+      }
+    },
   };
 }
 
@@ -232,24 +257,31 @@ function isTerminal(fd: number): boolean {
 }
 
 /**
- * Writes all of `text` to a descriptor, synchronously (so that nothing is lost when the
- * process exits), waiting out `EAGAIN` from a full non-blocking pipe.
+ * A writer of a descriptor, synchronous (so that nothing is lost when the process exits), that
+ * waits out `EAGAIN` from a full non-blocking pipe and goes quiet once the reader is gone
+ * (`EPIPE`), as Deno's does on `BrokenPipe`.
  */
-function writeAll(fd: number, text: string): void {
-  let bytes = new TextEncoder().encode(text);
-  while (bytes.length > 0) {
-    try {
-      bytes = bytes.subarray(fs.writeSync(fd, bytes));
-    } catch (error) {
-      if ((error as { code?: string }).code !== "EAGAIN") throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+function writer(fd: number): (text: string) => void {
+  let closed = false;
+  return (text) => {
+    let bytes = new TextEncoder().encode(text);
+    while (!closed && bytes.length > 0) {
+      try {
+        bytes = bytes.subarray(fs.writeSync(fd, bytes));
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code === "EPIPE") closed = true;
+        else if (code === "EAGAIN") Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        else throw error;
+      }
     }
-  }
+  };
 }
 
 /**
- * The real terminal on Node: descriptors 1 and 2 written synchronously, stdin read whole, and
- * the prompts of `@inquirer/prompts` drawn on stderr.
+ * The real terminal on Node: descriptors 1 and 2 written synchronously through the output
+ * guard, a key read from stdin up to its first newline, and the prompts of `@inquirer/prompts`
+ * drawn on stderr.
  *
  * @param env Reads the environment, for `NO_COLOR` and `TERM`.
  * @returns The IO object.
@@ -257,17 +289,19 @@ function writeAll(fd: number, text: string): void {
 export function nodeIo(env: (name: string) => string | undefined): Io {
   const stdinTerminal = isTerminal(0);
   const stderrTerminal = isTerminal(2);
+  const color = colorWanted(stderrTerminal, env);
+  const colorOut = colorWanted(isTerminal(1), env);
   return {
-    out: (text) => writeAll(1, text),
-    err: (text) => writeAll(2, text),
+    ...guardedOutput({ stdout: writer(1), stderr: writer(2), color, colorOut }),
     canPrompt: () => stdinTerminal && stderrTerminal,
-    readStdin: async () => {
-      const chunks: Uint8Array<ArrayBuffer>[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array<ArrayBuffer>);
-      return await new Blob(chunks).text();
+    stdinTerminal,
+    readStdinLine: () => {
+      const { Readable } = builtin("node:stream") as typeof import("node:stream");
+      const stdin = Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>;
+      return readFirstLine(stdin, MAX_KEY_INPUT_BYTES);
     },
-    color: colorWanted(stderrTerminal, env),
-    colorOut: colorWanted(isTerminal(1), env),
+    color,
+    colorOut,
     prompt: inquirerPrompter(),
   };
 }

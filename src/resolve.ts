@@ -8,8 +8,9 @@
 import type { Context } from "./context.ts";
 import { readCredentials, type ReadOptions } from "./credentials.ts";
 import { dotenvPath, readDotenvKey } from "./dotenv.ts";
-import { LuaError } from "./errors.ts";
+import { LuaError, UsageError } from "./errors.ts";
 import { credentialsPath } from "./paths.ts";
+import { validateApiKey } from "./validate.ts";
 
 /** The name of the environment variable that holds a key. */
 export const API_KEY_VARIABLE = "LUA_API_KEY";
@@ -62,9 +63,29 @@ export function describeSource(source: KeySource): string {
   }
 }
 
+/**
+ * The key in `LUA_API_KEY`, if it is set and not blank.
+ *
+ * @throws {UsageError} When it holds spaces, control characters or more than 1 KiB: the
+ * variable is named, its value never shown.
+ */
 function envKey(ctx: Context): string | undefined {
-  const value = ctx.env(API_KEY_VARIABLE)?.trim();
-  return value ? value : undefined;
+  const raw = ctx.env(API_KEY_VARIABLE);
+  if (!raw?.trim()) return undefined;
+  try {
+    return validateApiKey(raw);
+  } catch (error) {
+    const why = error instanceof Error
+      ? error.message.replace(/^The API key /, "it ").replace(/\.$/, "")
+      : "it is not a key";
+    throw new UsageError(
+      `Cannot use the ${API_KEY_VARIABLE} environment variable: ${why}`,
+      {
+        hints: [`Set it to the key alone, or unset it: unset ${API_KEY_VARIABLE}`],
+        cause: error,
+      },
+    );
+  }
 }
 
 /**
@@ -82,6 +103,7 @@ function envKey(ctx: Context): string | undefined {
  * @returns The key and its source, or `undefined` when no source has one.
  * @throws {FileError} When the credentials file is needed but malformed or unreadable, or the
  * home directory is unknown.
+ * @throws {UsageError} When `LUA_API_KEY` is set to something that cannot be a key.
  */
 export async function resolveApiKey(
   ctx: Context,
@@ -117,9 +139,14 @@ export async function listKeySources(
   ctx: Context,
   options: ReadOptions = {},
 ): Promise<SourceReport[]> {
-  const fromEnv = envKey(ctx);
   const env: SourceReport = { source: { kind: "env", variable: API_KEY_VARIABLE } };
-  if (fromEnv) env.key = fromEnv;
+  try {
+    const fromEnv = envKey(ctx);
+    if (fromEnv) env.key = fromEnv;
+  } catch (error) {
+    if (!(error instanceof LuaError)) throw error;
+    env.error = error;
+  }
 
   let credentials: SourceReport;
   let path = "";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FileError, PermissionError } from "./errors.ts";
+import { FileError, PermissionError, UsageError } from "./errors.ts";
 import {
   API_KEY_VARIABLE,
   describeSource,
@@ -276,4 +276,25 @@ Deno.test("describeSource()", () => {
   assert.equal(describeSource(ENV_SOURCE), "LUA_API_KEY environment variable");
   assert.equal(describeSource(FILE_SOURCE), `credentials file ${CREDENTIALS}`);
   assert.equal(describeSource(DOTENV_SOURCE), `.env file ${DOTENV}`);
+});
+
+Deno.test("LUA_API_KEY with a control character or a space: exit 2 naming the variable, not the value", async () => {
+  for (const value of [`${ENV_KEY}\x1b[2J`, `api_ab\u0007cd_0123456789`, `${ENV_KEY} ${ENV_KEY}`]) {
+    const ctx = createMemoryContext({ env: { LUA_API_KEY: value } });
+    ctx.fs.putFile(DOTENV, `LUA_API_KEY=${DOTENV_KEY}`);
+    await assert.rejects(resolveApiKey(ctx), (error: unknown) => {
+      assert.ok(error instanceof UsageError, String(error));
+      assert.equal(error.exitCode, 2);
+      assert.match(
+        error.message,
+        /^Cannot use the LUA_API_KEY environment variable: it [^.]*[^.]$/,
+      );
+      assert.ok(!error.message.includes("api_"), error.message);
+      return true;
+    });
+    // listKeySources reports it, as the first, deciding source.
+    const [env] = await listKeySources(ctx);
+    assert.ok(env!.error instanceof UsageError);
+    assert.equal(env!.key, undefined);
+  }
 });

@@ -6,6 +6,7 @@
  */
 
 import { UsageError } from "./errors.ts";
+import { printableArgument } from "./printable_argument.ts";
 
 /** The longest API key accepted, in bytes. */
 export const MAX_API_KEY_BYTES = 4096;
@@ -73,7 +74,13 @@ export function validateEmail(email: string): string {
   const ok = value.length <= 254 && EMAIL.test(value) && !CONTROL.test(value) && labelsOk &&
     !value.includes("..");
   if (!ok) {
-    throw new UsageError(`"${printable(value)}" is not a valid email address.`);
+    // Echoed only when short and word-like: a key given to --email must not be printed.
+    const shown = printableArgument(value);
+    throw new UsageError(
+      shown === "…"
+        ? "That is not a valid email address: it needs a name, one @ and a domain with a dot"
+        : `"${shown}" is not a valid email address.`,
+    );
   }
   return value;
 }
@@ -99,13 +106,6 @@ export function validateOtp(code: string): string {
     throw new UsageError("The code must be the 6 digits from the email.");
   }
   return value;
-}
-
-/** Shortens and escapes user input for an error message. */
-function printable(value: string): string {
-  const short = value.length > 80 ? `${value.slice(0, 77)}...` : value;
-  // deno-lint-ignore no-control-regex
-  return short.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
 }
 
 /**

@@ -80,18 +80,19 @@ Deno.test("validateEmail(): table", () => {
   for (const input of bad) assertUsage(() => validateEmail(input), /is not a valid email address/);
 });
 
-Deno.test("validateEmail(): the message escapes control characters and shortens long input", () => {
-  assert.throws(() => validateEmail("ada\u001b[31m@x"), (error: unknown) => {
-    assert.ok(error instanceof UsageError);
-    assert.ok(!error.message.includes("\u001b"));
-    assert.match(error.message, /"ada\?\[31m@x"/);
-    return true;
-  });
-  assert.throws(() => validateEmail("x".repeat(300)), (error: unknown) => {
-    assert.ok(error instanceof UsageError);
-    assert.match(error.message, /^"x{77}\.\.\." is not a valid email address\.$/);
-    return true;
-  });
+Deno.test("validateEmail(): the value is echoed only when short and word-like", () => {
+  const key = "api_0123456789abcdef0123456789abcdef";
+  for (const input of ["ada\u001b[31m@x", "x".repeat(300), key, `-${key}`, "a;id@x", "a@b"]) {
+    assert.throws(() => validateEmail(input), (error: unknown) => {
+      assert.ok(error instanceof UsageError);
+      assert.equal(
+        error.message,
+        "That is not a valid email address: it needs a name, one @ and a domain with a dot",
+      );
+      return true;
+    });
+  }
+  assertUsage(() => validateEmail("ada"), /^"ada" is not a valid email address\.$/);
 });
 
 Deno.test("validateOtp(): table", () => {

@@ -181,30 +181,7 @@ export async function lua(
   options: LuaOptions = {},
 ): Promise<RunResult> {
   const started = performance.now();
-  const env: Record<string, string> = {};
-  for (
-    const [name, value] of Object.entries(options.exactEnv ?? { ...baseEnv(sb), ...options.env })
-  ) {
-    if (value !== undefined) env[name] = value;
-  }
-  const command = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--config",
-      join(ROOT, "deno.json"),
-      ...(options.permissions ?? LUA_PERMISSIONS),
-      MAIN,
-      ...args,
-    ],
-    cwd: sb.cwd,
-    clearEnv: true,
-    env,
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  });
-  const child = command.spawn();
+  const child = spawnLua(sb, args, options, options.stdin === undefined ? "null" : "piped");
   if (options.stdin !== undefined) {
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode(options.stdin));
@@ -244,6 +221,46 @@ async function collect(stream: ReadableStream<Uint8Array>, mark: () => void): Pr
     offset += chunk.length;
   }
   return new TextDecoder().decode(all);
+}
+
+/**
+ * Starts `main.ts` as {@linkcode lua} does, for a test that drives stdin or stdout itself.
+ *
+ * @param sb The sandbox.
+ * @param args The CLI arguments.
+ * @param options Environment and permissions (`stdin` is ignored).
+ * @param stdin `"piped"` to write stdin, `"null"` for none.
+ * @returns The child, stdout and stderr piped.
+ */
+export function spawnLua(
+  sb: Sandbox,
+  args: readonly string[],
+  options: Omit<LuaOptions, "stdin"> = {},
+  stdin: "piped" | "null" = "null",
+): Deno.ChildProcess {
+  const env: Record<string, string> = {};
+  for (
+    const [name, value] of Object.entries(options.exactEnv ?? { ...baseEnv(sb), ...options.env })
+  ) {
+    if (value !== undefined) env[name] = value;
+  }
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--config",
+      join(ROOT, "deno.json"),
+      ...(options.permissions ?? LUA_PERMISSIONS),
+      MAIN,
+      ...args,
+    ],
+    cwd: sb.cwd,
+    clearEnv: true,
+    env,
+    stdin,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
 }
 
 /**

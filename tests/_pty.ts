@@ -40,12 +40,14 @@ export interface PtySession {
  * @param sb The sandbox.
  * @param args The CLI arguments.
  * @param env Extra environment.
+ * @param permissions Deno permission flags instead of {@linkcode LUA_PERMISSIONS}.
  * @returns The session.
  */
 export async function startPty(
   sb: Sandbox,
   args: readonly string[],
   env: Record<string, string> = {},
+  permissions: readonly string[] = LUA_PERMISSIONS,
 ): Promise<PtySession> {
   const socket = `lua-test-${crypto.randomUUID().slice(0, 8)}`;
   const vars = { ...baseEnv(sb), TERM: "xterm", ...env };
@@ -61,7 +63,7 @@ export async function startPty(
     "--quiet",
     "--config",
     quote(join(ROOT, "deno.json")),
-    ...LUA_PERMISSIONS,
+    ...permissions.map(quote),
     quote(MAIN),
     ...args.map(quote),
     ";",

@@ -6,6 +6,7 @@
 
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import { ExitCode } from "../errors.ts";
+import { printableArgument } from "../printable_argument.ts";
 import { VERSION } from "../version.ts";
 import type { CliContext } from "./cli_context.ts";
 import { reportError } from "./exit.ts";
@@ -41,19 +42,27 @@ Exit codes: 0 ok, 1 error, 2 usage, 9 authentication, 11 platform unavailable, 1
 Environment: LUA_API_KEY, LUA_AUTH_URL, LUA_API_URL, LUA_TELEMETRY=false, NO_COLOR.`;
 
 /**
- * Keeps values out of parser errors: a mistyped `--flag=<value>` or a stray argument may be a
- * key pasted in the wrong place. Only short, word-like command names are echoed.
+ * Keeps values out of parser errors: a mistyped `--flag=<value>`, `--api-key<key>`, `-<key>` or
+ * a stray argument may be a key pasted in the wrong place. An argument commander quotes is
+ * echoed only when {@linkcode printableArgument} finds it short and word-like.
+ *
+ * @example
+ * ```ts
+ * import { redactArguments } from "./app.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(redactArguments("error: unknown option '--forse'"), "error: unknown option '--forse'");
+ * assert.equal(redactArguments("error: unknown option '-api_0123456789'"), "error: unknown option '…'");
+ * ```
  *
  * @param text A commander error message.
  * @returns The message without argument values.
  */
 export function redactArguments(text: string): string {
-  return text
-    .replace(/(unknown option '[^'=]*)=[^']*'/, "$1=…'")
-    .replace(
-      /unknown command '([^']*)'/,
-      (whole, name: string) => /^[a-z][a-z-]{0,19}$/.test(name) ? whole : "unknown command '…'",
-    );
+  // Greedy up to the last quote: the argument itself may hold quotes or newlines.
+  return text.replace(
+    /unknown (option|command) '([\s\S]*)'/,
+    (_whole, kind: string, arg: string) => `unknown ${kind} '${printableArgument(arg)}'`,
+  );
 }
 
 function build(cli: CliContext, record: RunRecord): Command {

@@ -70,7 +70,7 @@ Deno.test("errors become `Error: …` with hints and their exit code", async () 
 
 Deno.test("a bug is reported as unexpected, exit 1, without a stack trace", async () => {
   const cli = createMemoryCli({ env: { LUA_API_KEY: "api_0123456789abcdef" } });
-  cli.io.out = () => {
+  cli.io.outKey = () => {
     throw new TypeError("boom");
   };
   const record = await runCli(["auth", "key", "--force"], cli);

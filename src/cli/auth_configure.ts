@@ -18,6 +18,7 @@ import {
   UsageError,
 } from "../errors.ts";
 import { API_KEY_VARIABLE } from "../resolve.ts";
+import { shellQuote } from "../shell_quote.ts";
 import {
   CHECK_EMAIL,
   CHOOSE_METHOD,
@@ -98,10 +99,15 @@ function authFailed(error: AuthenticationError): AuthenticationError {
   });
 }
 
+/** The command that requests a code again, safe to paste into a shell. */
+function requestAgain(email: string): string {
+  return `lua auth configure --email ${shellQuote(email)}`;
+}
+
 function verifyFailure(error: unknown, email: string): unknown {
   if (error instanceof BurnedOtpError) {
     return new BurnedOtpError("❌ Invalid OTP code: it was locked after 5 wrong tries.", {
-      hints: ["Request new OTP by running command again:", `  lua auth configure --email ${email}`],
+      hints: ["Request new OTP by running command again:", `  ${requestAgain(email)}`],
       cause: error,
     });
   }
@@ -110,7 +116,7 @@ function verifyFailure(error: unknown, email: string): unknown {
   }
   if (error instanceof ExpiredError) {
     return new ExpiredError("The code has expired: codes expire after 10 minutes.", {
-      hints: [`Request a new one: lua auth configure --email ${email}`],
+      hints: [`Request a new one: ${requestAgain(email)}`],
       cause: error,
     });
   }
@@ -122,6 +128,7 @@ async function saveKey(
   key: string,
   saved: (path: string) => string,
 ): Promise<void> {
+  cli.io.addSecret(key);
   const path = await writeCredentials(cli, key);
   say(cli, saved(path));
   if (cli.env(API_KEY_VARIABLE)?.trim()) {
@@ -133,6 +140,7 @@ async function saveKey(
 }
 
 async function storeApiKey(cli: CliContext, client: LuaClient, key: string): Promise<void> {
+  cli.io.addSecret(key);
   let account;
   try {
     account = await client.checkKey(key);
@@ -175,6 +183,7 @@ async function verifyAndStore(
   email: string,
   code: string,
 ): Promise<void> {
+  cli.io.addSecret(code);
   say(cli, VERIFYING_OTP);
   let token;
   try {
@@ -182,10 +191,28 @@ async function verifyAndStore(
   } catch (error) {
     throw verifyFailure(error, email);
   }
+  cli.io.addSecret(token);
   say(cli, OTP_VERIFIED);
   say(cli, GENERATING_KEY);
   const key = await client.createApiKey(token);
   await saveKey(cli, key, (path) => `${KEY_SAVED} (${path})`);
+}
+
+/** Turns a validator into a prompt's `validate`: `true`, or the error's message. */
+function check(f: (v: string) => string): (value: string) => string | true {
+  return (value) => {
+    try {
+      f(value);
+      return true;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+}
+
+/** Asks for the key, masked as it is typed. */
+async function askKey(cli: CliContext): Promise<string> {
+  return validateApiKey(await cli.io.prompt.password(ENTER_API_KEY, check(validateApiKey)));
 }
 
 async function interactive(cli: CliContext): Promise<void> {
@@ -202,17 +229,8 @@ async function interactive(cli: CliContext): Promise<void> {
       { name: METHOD_EMAIL, value: "email" },
     ] as const,
   );
-  const check = (f: (v: string) => string) => (value: string): string | true => {
-    try {
-      f(value);
-      return true;
-    } catch (error) {
-      return (error as Error).message;
-    }
-  };
   if (method === "api-key") {
-    const key = await prompt.password(ENTER_API_KEY, check(validateApiKey));
-    await storeApiKey(cli, await platformClient(cli), validateApiKey(key));
+    await storeApiKey(cli, await platformClient(cli), await askKey(cli));
     return;
   }
   const email = validateEmail(await prompt.input(ENTER_EMAIL, check(validateEmail)));
@@ -235,8 +253,15 @@ async function interactive(cli: CliContext): Promise<void> {
 
 async function readKeyArgument(cli: CliContext, value: string): Promise<string> {
   if (value !== "-") return validateApiKey(value);
-  const text = await cli.io.readStdin();
-  return validateApiKey(text);
+  // Typed on a terminal, the key would be echoed as it is typed: ask for it masked instead.
+  if (cli.io.stdinTerminal) {
+    if (cli.io.canPrompt()) return await askKey(cli);
+    throw new UsageError(
+      "Cannot read the key from stdin: it is a terminal, where the key would show as it is typed",
+      { hints: ['Pipe it in: printf %s "$KEY" | lua auth configure --api-key -'] },
+    );
+  }
+  return validateApiKey(await cli.io.readStdinLine());
 }
 
 /**
@@ -260,7 +285,7 @@ export async function runConfigure(options: ConfigureOptions, cli: CliContext): 
     case "email-request": {
       const email = validateEmail(options.email!);
       await requestCode(cli, await platformClient(cli), email, false);
-      say(cli, `Then run: lua auth configure --email ${email} --otp <code>`);
+      say(cli, `Then run: ${requestAgain(email)} --otp <code>`);
       break;
     }
     case "email-verify": {

@@ -89,7 +89,7 @@ Deno.test("--api-key: LUA_API_KEY set gives a priority warning after saving", as
 Deno.test("--api-key -: reads the key from stdin", async () => {
   const e = createEmulatedCli();
   const key = await dashboardKey(e);
-  e.cli.io.readStdin = () => Promise.resolve(`${key}\n`);
+  e.cli.io.readStdinLine = () => Promise.resolve(key);
   await runConfigure({ apiKey: "-" }, e.cli);
   assert.equal(e.cli.fs.peek(PATH), key);
 });
@@ -281,4 +281,56 @@ Deno.test("interactive: three wrong codes fail with exit 9; Ctrl-C is exit 130",
     return true;
   });
   assert.equal(c.cli.fs.peek(PATH), undefined);
+});
+
+/** An endless stdin repeating `chunk` (`yes`, or a flood without newlines). */
+function endless(chunk: string): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(chunk);
+  return new ReadableStream({ pull: (controller) => controller.enqueue(bytes) });
+}
+
+Deno.test("--api-key -: `yes |` ends at the first line; a flood without newline is exit 2", async () => {
+  const yes = createEmulatedCli({ stdin: endless("y\n") });
+  await assert.rejects(runConfigure({ apiKey: "-" }, yes.cli), AuthenticationError);
+  const flood = createEmulatedCli({ stdin: endless("x".repeat(65_536)) });
+  await assert.rejects(runConfigure({ apiKey: "-" }, flood.cli), (error: unknown) => {
+    assert.ok(error instanceof UsageError);
+    assert.match(error.message, /^Cannot read the key from stdin: more than 64 KiB/);
+    return true;
+  });
+  assert.deepEqual(flood.requests, [], "nothing is sent");
+});
+
+Deno.test("--api-key -: only the first line is the key", async () => {
+  const e = createEmulatedCli();
+  const key = await dashboardKey(e);
+  const piped = createEmulatedCli({ stdin: `${key}\r\nsecond line\n` });
+  Object.assign(piped.cli, { fetch: e.cli.fetch });
+  assert.equal(await runConfigure({ apiKey: "-" }, piped.cli), 0);
+  assert.equal(piped.cli.fs.peek(PATH), key);
+});
+
+Deno.test("--api-key - on a terminal: asked masked, never read as echoed text", async () => {
+  const e = createEmulatedCli({ terminal: true, answers: [() => key] });
+  const key = await dashboardKey(e);
+  assert.equal(await runConfigure({ apiKey: "-" }, e.cli), 0);
+  assert.deepEqual(e.cli.io.asked, [ENTER_API_KEY]);
+  assert.equal(e.cli.fs.peek(PATH), key);
+  // stdin a terminal but no terminal to prompt on (stderr redirected): refused.
+  const refused = createEmulatedCli({ stdinTerminal: true });
+  await assert.rejects(runConfigure({ apiKey: "-" }, refused.cli), (error: unknown) => {
+    assert.ok(error instanceof UsageError);
+    assert.match(error.message, /^Cannot read the key from stdin: it is a terminal/);
+    return true;
+  });
+});
+
+Deno.test("hints quote the address for the shell", async () => {
+  const e = createEmulatedCli();
+  const email = "a$(id)b@example.com";
+  assert.equal(await runConfigure({ email }, e.cli), 0);
+  assert.match(
+    e.cli.io.stderr,
+    /Then run: lua auth configure --email 'a\$\(id\)b@example\.com' --otp <code>/,
+  );
 });

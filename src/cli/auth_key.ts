@@ -48,6 +48,7 @@ async function noKeyError(cli: CliContext): Promise<NoApiKeyError> {
 export async function runKey(options: KeyOptions, cli: CliContext): Promise<number> {
   const resolved = await resolveApiKey(cli, { onWarning: (m) => warn(cli, m) });
   if (!resolved) throw await noKeyError(cli);
+  cli.io.addSecret(resolved.key);
   if (!options.force) {
     if (!cli.io.canPrompt()) {
       throw new UsageError(
@@ -61,7 +62,7 @@ export async function runKey(options: KeyOptions, cli: CliContext): Promise<numb
     }
     say(cli, YOUR_KEY);
   }
-  cli.io.out(`${resolved.key}\n`);
+  cli.io.outKey(resolved.key);
   say(cli, `Source: ${describeSource(resolved.source)}`);
   return 0;
 }

@@ -24,6 +24,7 @@ export interface LogoutOptions {
 async function warnRemainingSources(cli: CliContext): Promise<void> {
   const reports = await listKeySources(cli);
   for (const report of reports) {
+    if (report.key !== undefined) cli.io.addSecret(report.key);
     if (report.key && report.source.kind !== "credentials") {
       warn(
         cli,
@@ -52,6 +53,8 @@ export async function runLogout(options: LogoutOptions, cli: CliContext): Promis
   });
   const sessions = await listSessions(cli);
   if (!exists && sessions.length === 0) {
+    // Still clears temporary files a killed run may have left, each holding a whole key.
+    await deleteCredentials(cli);
     say(cli, `No API key is stored in ${path}; nothing to delete.`);
     await warnRemainingSources(cli);
     return 0;
@@ -68,8 +71,9 @@ export async function runLogout(options: LogoutOptions, cli: CliContext): Promis
       return 0;
     }
   }
+  // Also clears temporary files a killed run may have left, each holding a whole key.
+  await deleteCredentials(cli);
   if (exists) {
-    await deleteCredentials(cli);
     say(cli, `${styles(cli.io.color).green("✅")} ${KEY_DELETED}`);
     say(
       cli,

@@ -75,6 +75,7 @@ function location(report: SourceReport): string {
  */
 export async function runStatus(options: StatusOptions, cli: CliContext): Promise<number> {
   const reports = await listKeySources(cli, { onWarning: (m) => warn(cli, m) });
+  for (const report of reports) if (report.key !== undefined) cli.io.addSecret(report.key);
   // The first source with a key or an error decides, as it does for every other command: a
   // malformed credentials file is not skipped in favour of .env.
   const decisive = reports.findIndex((r) => r.key !== undefined || r.error !== undefined);
@@ -121,7 +122,7 @@ export async function runStatus(options: StatusOptions, cli: CliContext): Promis
       }
     }
   }
-  if (options.json) cli.io.out(`${JSON.stringify(report, null, 2)}\n`);
+  if (options.json) cli.io.json(report);
   else cli.io.out(render(report, reports, options, cli.io.colorOut));
   // The report is data on stdout; a failure is also a message on stderr, like every command's.
   if (code !== ExitCode.Ok && report.error) cli.io.err(`Error: ${report.error}\n`);

@@ -235,3 +235,47 @@ Deno.test({
     assert.ok(!cli.io.stdout.includes("credentials file :"), cli.io.stdout);
   },
 });
+
+Deno.test("a logout between the check and the read: auth key is 'No API key found', exit 9", async () => {
+  const cli = withStoredKey();
+  cli.fs.failNext(
+    "readTextFile",
+    new FsError("NotFound", "No such file or directory (os error 2)"),
+  );
+  const record = await runCli(["auth", "key", "--force"], cli);
+  assert.equal(record.exitCode, 9, cli.io.stderr);
+  assertCleanError(cli, "No API key found.");
+});
+
+Deno.test("a control character in LUA_API_KEY: exit 2 naming the variable, nothing sent", async () => {
+  let sent = 0;
+  const cli = createMemoryCli({
+    env: { LUA_API_KEY: `${OLD_KEY}\x07` },
+    fetch: () => {
+      sent++;
+      return Promise.resolve(new Response("{}"));
+    },
+  });
+  for (const args of [["auth", "status"], ["auth", "key", "--force"]]) {
+    cli.io.stderr = "";
+    const record = await runCli(args, cli);
+    assert.equal(record.exitCode, 2, cli.io.stderr);
+    assert.match(
+      cli.io.stderr,
+      /^Error: Cannot use the LUA_API_KEY environment variable: it /m,
+    );
+    assert.ok(!cli.io.stderr.includes(OLD_KEY.slice(0, 8)), cli.io.stderr);
+  }
+  assert.equal(sent, 0);
+});
+
+Deno.test("logout after a crash mid-write removes the temporary file that holds the key", async () => {
+  for (const stored of [true, false]) {
+    const cli = stored ? withStoredKey() : createMemoryCli();
+    cli.fs.putDir(DIR, 0o700);
+    cli.fs.putFile(`${DIR}/${TEMP_PREFIX}0123abcd`, OLD_KEY, 0o600);
+    const record = await runCli(["auth", "logout", "--force"], cli);
+    assert.equal(record.exitCode, 0, cli.io.stderr);
+    assert.deepEqual(temps(cli), []);
+  }
+});

@@ -6,6 +6,8 @@
  */
 
 import { InterruptedError } from "../errors.ts";
+import { createOutputGuard, STYLE_MARK } from "./output_guard.ts";
+import { MAX_KEY_INPUT_BYTES, readFirstLine } from "./read_line.ts";
 
 /** A choice offered by {@linkcode Prompter.select}. */
 export interface Choice<T extends string> {
@@ -29,20 +31,75 @@ export interface Prompter {
 
 /** The terminal side of a command run. */
 export interface Io {
-  /** Writes data (the key, JSON) to stdout. */
+  /** Writes text data to stdout, filtered (see {@linkcode createOutputGuard}). */
   out(text: string): void;
-  /** Writes messages to stderr. */
+  /** Writes JSON data to stdout, every string in it filtered. */
+  json(value: unknown): void;
+  /** Writes the API key itself to stdout: the one unfiltered output, for `lua auth key` only. */
+  outKey(key: string): void;
+  /** Writes messages to stderr, filtered. */
   err(text: string): void;
+  /** Learns a secret of this run (a key, a code, a token): no output holds 8 characters of it. */
+  addSecret(secret: string): void;
   /** True when stdin and stderr are terminals, so a question can be asked and answered. */
   canPrompt(): boolean;
-  /** Reads all of stdin as text. */
-  readStdin(): Promise<string>;
+  /** True when stdin is a terminal (typing there would echo a key). */
+  readonly stdinTerminal: boolean;
+  /**
+   * Reads stdin up to its first newline (or its end), at most 64 KiB, for a key piped in.
+   *
+   * @throws {UsageError} When more than 64 KiB come before a newline.
+   */
+  readStdinLine(): Promise<string>;
   /** True when escape codes may be written to stderr. */
   readonly color: boolean;
   /** True when escape codes may be written to stdout. */
   readonly colorOut: boolean;
   /** The prompts. */
   readonly prompt: Prompter;
+}
+
+/** Where filtered output goes, and whether each stream takes colour. */
+export interface OutputSink {
+  /** Writes to stdout. */
+  stdout(text: string): void;
+  /** Writes to stderr. */
+  stderr(text: string): void;
+  /** Colour on stdout. */
+  colorOut: boolean;
+  /** Colour on stderr. */
+  color: boolean;
+}
+
+/**
+ * The writing half of an {@linkcode Io}, shared by the real terminal and the in-memory one, so
+ * that tests see exactly what users see: everything but {@linkcode Io.outKey} is filtered.
+ *
+ * @example
+ * ```ts
+ * import { guardedOutput } from "./io.ts";
+ * import assert from "node:assert/strict";
+ * let err = "";
+ * const io = guardedOutput({ stdout: () => {}, stderr: (t) => err += t, color: false, colorOut: false });
+ * io.addSecret("123456");
+ * io.err("The code 123456 was wrong.\x1b[2J\n");
+ * assert.equal(err, "The code [redacted] was wrong.\n");
+ * ```
+ *
+ * @param sink The streams.
+ * @returns The writing methods.
+ */
+export function guardedOutput(
+  sink: OutputSink,
+): Pick<Io, "out" | "json" | "outKey" | "err" | "addSecret"> {
+  const guard = createOutputGuard();
+  return {
+    out: (text) => sink.stdout(guard.text(text, sink.colorOut)),
+    json: (value) => sink.stdout(guard.json(value)),
+    outKey: (key) => sink.stdout(`${key}\n`),
+    err: (text) => sink.stderr(guard.text(text, sink.color)),
+    addSecret: (secret) => guard.addSecret(secret),
+  };
 }
 
 /** Escape-code helpers that do nothing when colour is off. */
@@ -60,14 +117,18 @@ export interface Styles {
 }
 
 /**
- * Style helpers for a stream.
+ * Style helpers for a stream. The codes are markers that only an {@linkcode Io} turns into
+ * escape codes, so that escape sequences in text from outside can all be removed.
  *
  * @example
  * ```ts
- * import { styles } from "./io.ts";
+ * import { guardedOutput, styles } from "./io.ts";
  * import assert from "node:assert/strict";
  * assert.equal(styles(false).red("x"), "x");
- * assert.equal(styles(true).red("x"), "\x1b[31mx\x1b[39m");
+ * let err = "";
+ * const io = guardedOutput({ stdout: () => {}, stderr: (t) => err += t, color: true, colorOut: false });
+ * io.err(styles(true).red("x"));
+ * assert.equal(err, "\x1b[31mx\x1b[39m");
  * ```
  *
  * @param enabled Whether to write escape codes.
@@ -75,7 +136,7 @@ export interface Styles {
  */
 export function styles(enabled: boolean): Styles {
   const wrap = (open: number, close: number) => (text: string): string =>
-    enabled ? `\x1b[${open}m${text}\x1b[${close}m` : text;
+    enabled ? `${STYLE_MARK}${open}m${text}${STYLE_MARK}${close}m` : text;
   return {
     red: wrap(31, 39),
     yellow: wrap(33, 39),
@@ -102,9 +163,22 @@ export function colorWanted(
 
 const encoder = new TextEncoder();
 
-function writeAll(stream: { writeSync(p: Uint8Array): number }, text: string): void {
-  let bytes = encoder.encode(text);
-  while (bytes.length > 0) bytes = bytes.subarray(stream.writeSync(bytes));
+/**
+ * Writes all of `text` to a stream. A closed pipe (`lua auth key --force | head -c 0`) ends the
+ * writing quietly: the reader has gone, and there is no one to tell.
+ */
+function writer(stream: { writeSync(p: Uint8Array): number }): (text: string) => void {
+  let closed = false;
+  return (text) => {
+    if (closed) return;
+    let bytes = encoder.encode(text);
+    try {
+      while (bytes.length > 0) bytes = bytes.subarray(stream.writeSync(bytes));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+      closed = true;
+    }
+  };
 }
 
 function isExitPrompt(error: unknown): boolean {
@@ -158,13 +232,15 @@ export function inquirerPrompter(): Prompter {
 export function denoIo(env: (name: string) => string | undefined): Io {
   const stdinTerminal = Deno.stdin.isTerminal();
   const stderrTerminal = Deno.stderr.isTerminal();
+  const color = colorWanted(stderrTerminal, env);
+  const colorOut = colorWanted(Deno.stdout.isTerminal(), env);
   return {
-    out: (text) => writeAll(Deno.stdout, text),
-    err: (text) => writeAll(Deno.stderr, text),
+    ...guardedOutput({ stdout: writer(Deno.stdout), stderr: writer(Deno.stderr), color, colorOut }),
     canPrompt: () => stdinTerminal && stderrTerminal,
-    readStdin: () => new Response(Deno.stdin.readable).text(),
-    color: colorWanted(stderrTerminal, env),
-    colorOut: colorWanted(Deno.stdout.isTerminal(), env),
+    stdinTerminal,
+    readStdinLine: () => readFirstLine(Deno.stdin.readable, MAX_KEY_INPUT_BYTES),
+    color,
+    colorOut,
     prompt: inquirerPrompter(),
   };
 }

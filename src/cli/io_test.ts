@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { colorWanted, styles } from "./io.ts";
+import { MAX_LINE_LENGTH, MAX_LINES } from "./output_guard.ts";
+import { colorWanted, guardedOutput, styles } from "./io.ts";
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 
@@ -11,10 +12,58 @@ Deno.test("colorWanted: only on a terminal, and never with NO_COLOR or TERM=dumb
   assert.equal(colorWanted(true, env({ TERM: "dumb" })), false);
 });
 
-Deno.test("styles: escape codes only when enabled", () => {
+/** An Io's writing half whose stderr (colour on) and stdout (colour off) the test reads. */
+function capture(): { io: ReturnType<typeof guardedOutput>; out: () => string; err: () => string } {
+  let out = "";
+  let err = "";
+  const io = guardedOutput({
+    stdout: (t) => out += t,
+    stderr: (t) => err += t,
+    color: true,
+    colorOut: false,
+  });
+  return { io, out: () => out, err: () => err };
+}
+
+Deno.test("styles: escape codes only when enabled, and only through an Io", () => {
   const off = styles(false);
   for (const f of [off.red, off.yellow, off.green, off.dim, off.bold]) assert.equal(f("x"), "x");
   const on = styles(true);
-  assert.equal(on.green("ok"), "\x1b[32mok\x1b[39m");
-  assert.equal(on.bold("b"), "\x1b[1mb\x1b[22m");
+  const c = capture();
+  c.io.err(`${on.green("ok")} ${on.bold("b")}\n`);
+  assert.equal(c.err(), "\x1b[32mok\x1b[39m \x1b[1mb\x1b[22m\n");
+  c.io.out(`${on.red("x")}\n`);
+  assert.equal(c.out(), "x\n", "no colour on a stream without it");
+});
+
+Deno.test("guardedOutput: escape sequences from outside never pass, even looking like ours", () => {
+  const c = capture();
+  const hostile = "\x1b[31mred\x1b]0;title\x07\x1b[2J\x9b2J\u0007\r" + "\u{F8FF}31m";
+  c.io.err(`${styles(true).red(hostile)}\n`);
+  assert.equal(c.err(), "\x1b[31mred\u{F8FF}31m\x1b[39m\n");
+  c.io.out(`${hostile}\n`);
+  assert.equal(c.out(), "red\u{F8FF}31m\n");
+});
+
+Deno.test("guardedOutput: secrets are redacted on stderr, stdout and in JSON; outKey is exempt", () => {
+  const key = "api_0123456789abcdef0123456789abcdef";
+  const c = capture();
+  c.io.addSecret(key);
+  // A run split by our own colour codes, or by an escape sequence, is still one run.
+  const on = styles(true);
+  c.io.err(`${on.red(key.slice(0, 10))}\x1b[0m${key.slice(10, 35)}\n`);
+  assert.equal(c.err(), "\x1b[31m[redacted]\x1b[39m\n");
+  c.io.json({ error: `bad key ${key.toUpperCase().slice(1)}`, [key]: 1 });
+  assert.equal(c.out(), '{\n  "error": "bad key [redacted]",\n  "[redacted]": 1\n}\n');
+  c.io.outKey(key);
+  assert.ok(c.out().endsWith(`${key}\n`));
+});
+
+Deno.test("guardedOutput: long lines and many lines are capped", () => {
+  const c = capture();
+  c.io.err(`${"x".repeat(MAX_LINE_LENGTH * 3)}\n`);
+  assert.equal(c.err(), `${"x".repeat(MAX_LINE_LENGTH)}…\n`);
+  const d = capture();
+  d.io.err("y\n".repeat(MAX_LINES * 2));
+  assert.equal(d.err(), `${"y\n".repeat(MAX_LINES)}…\n`);
 });

@@ -31,6 +31,16 @@ export class MemoryFileSystem implements FileSystem {
   now: () => number = () => 0;
   /** The process umask applied to created files and directories. */
   umask = 0o022;
+  /**
+   * When true, the owner's permission bits count, as for a user who is not root: nothing is
+   * created in, renamed into or removed from a directory without its `w` and `x` bits.
+   */
+  ownerModes = false;
+  /**
+   * The writes that change what survives a crash, in order: `write <path>` (with ` +sync` when
+   * flushed), `rename <from> <to>`, `syncDir <path>`.
+   */
+  readonly journal: string[] = [];
 
   /** Makes the next call of `operation` throw `error` (queued, in order). */
   failNext(operation: FsOperation, error: Error): void {
@@ -75,6 +85,9 @@ export class MemoryFileSystem implements FileSystem {
     const parent = this.#nodes.get(dirname(path));
     if (!parent) throw new FsError("NotFound", `No such file or directory: ${path}`);
     if (parent.kind !== "dir") throw new FsError("NotADirectory", `Not a directory: ${path}`);
+    if (this.ownerModes && (parent.mode & 0o300) !== 0o300) {
+      throw new FsError("PermissionDenied", `Permission denied (os error 13): ${path}`);
+    }
     return dirname(path);
   }
 
@@ -137,6 +150,7 @@ export class MemoryFileSystem implements FileSystem {
       this.#parentDir(real);
       const mode = existing?.mode ?? ((options.mode ?? 0o666) & ~this.umask);
       this.#nodes.set(real, { kind: "file", data, mode, mtime: this.now() });
+      this.journal.push(`write ${real}${options.sync ? " +sync" : ""}`);
     });
   }
 
@@ -186,6 +200,7 @@ export class MemoryFileSystem implements FileSystem {
       }
       this.#nodes.delete(source);
       this.#nodes.set(target, node);
+      this.journal.push(`rename ${source} ${target}`);
     });
   }
 
@@ -195,6 +210,7 @@ export class MemoryFileSystem implements FileSystem {
       const real = this.#resolve(path, false);
       const node = this.#nodes.get(real);
       if (!node) throw new FsError("NotFound", path);
+      if (this.ownerModes) this.#parentDir(real);
       if (node.kind === "dir" && this.#children(real).length > 0) {
         throw new Error(`Directory not empty: ${path}`);
       }
@@ -229,6 +245,15 @@ export class MemoryFileSystem implements FileSystem {
     return Promise.resolve().then(() => {
       this.#fault("lstat");
       return this.#info(this.#get(path, false)[1]);
+    });
+  }
+
+  syncDir(path: string): Promise<void> {
+    return Promise.resolve().then(() => {
+      this.#fault("syncDir");
+      const [real, node] = this.#get(path);
+      if (node.kind !== "dir") throw new FsError("NotADirectory", path);
+      this.journal.push(`syncDir ${real}`);
     });
   }
 

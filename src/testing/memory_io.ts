@@ -6,7 +6,8 @@
  */
 
 import type { CliContext } from "../cli/cli_context.ts";
-import type { Choice, Io, Prompter } from "../cli/io.ts";
+import { type Choice, guardedOutput, type Io, type Prompter } from "../cli/io.ts";
+import { MAX_KEY_INPUT_BYTES, readFirstLine } from "../cli/read_line.ts";
 import { InterruptedError } from "../errors.ts";
 import {
   createMemoryContext,
@@ -31,8 +32,12 @@ export interface MemoryIo extends Io {
 export interface MemoryIoOptions {
   /** Whether prompting is possible. Default false. */
   terminal?: boolean;
-  /** What stdin holds. */
-  stdin?: string;
+  /** What stdin holds: text, or a stream (e.g. an endless one). */
+  stdin?: string | ReadableStream<Uint8Array>;
+  /** Whether stdin is a terminal. Default: the value of `terminal`. */
+  stdinTerminal?: boolean;
+  /** Whether both streams take colour. Default false. */
+  color?: boolean;
   /** Answers to the prompts, in order. A prompt with no answer left fails the test. */
   answers?: Answer[];
 }
@@ -75,20 +80,31 @@ export function createMemoryIo(options: MemoryIoOptions = {}): MemoryIo {
     input: (message, validate) => Promise.resolve().then(() => String(next(message, validate))),
     password: (message, validate) => Promise.resolve().then(() => String(next(message, validate))),
   };
+  const color = options.color ?? false;
+  const stdin = options.stdin ?? "";
   const io: MemoryIo = {
     stdout: "",
     stderr: "",
     asked,
-    out: (text) => {
-      io.stdout += text;
-    },
-    err: (text) => {
-      io.stderr += text;
-    },
+    ...guardedOutput({
+      stdout: (text) => {
+        io.stdout += text;
+      },
+      stderr: (text) => {
+        io.stderr += text;
+      },
+      color,
+      colorOut: color,
+    }),
     canPrompt: () => options.terminal ?? false,
-    readStdin: () => Promise.resolve(options.stdin ?? ""),
-    color: false,
-    colorOut: false,
+    stdinTerminal: options.stdinTerminal ?? options.terminal ?? false,
+    readStdinLine: () =>
+      readFirstLine(
+        typeof stdin === "string" ? new Blob([stdin]).stream() : stdin,
+        MAX_KEY_INPUT_BYTES,
+      ),
+    color,
+    colorOut: color,
     prompt,
   };
   return io;
