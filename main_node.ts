@@ -46,5 +46,5 @@ if (import.meta.main) {
     process.exit(1);
   }
   const { runCliOnNode } = await import("./src/cli/main_run_node.ts");
-  process.exit(await runCliOnNode(process.argv.slice(2)));
+  process.exit(await runCliOnNode(process.argv.slice(2), process.argv[1]));
 }

@@ -43,11 +43,37 @@ export interface PtySession {
  * @param permissions Deno permission flags instead of {@linkcode LUA_PERMISSIONS}.
  * @returns The session.
  */
-export async function startPty(
+export function startPty(
   sb: Sandbox,
   args: readonly string[],
   env: Record<string, string> = {},
   permissions: readonly string[] = LUA_PERMISSIONS,
+): Promise<PtySession> {
+  return startPtyCommand(sb, [
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    "--config",
+    join(ROOT, "deno.json"),
+    ...permissions,
+    MAIN,
+    ...args,
+  ], env);
+}
+
+/**
+ * Starts any program in a pseudo-terminal with the sandbox's HOME and working directory and an
+ * otherwise empty environment (plus `TERM=xterm`).
+ *
+ * @param sb The sandbox.
+ * @param argv The program and its arguments.
+ * @param env Extra environment.
+ * @returns The session.
+ */
+export async function startPtyCommand(
+  sb: Sandbox,
+  argv: readonly string[],
+  env: Record<string, string> = {},
 ): Promise<PtySession> {
   const socket = `lua-test-${crypto.randomUUID().slice(0, 8)}`;
   const vars = { ...baseEnv(sb), TERM: "xterm", ...env };
@@ -58,14 +84,7 @@ export async function startPty(
     "env",
     "-i",
     ...Object.entries(vars).map(([k, v]) => quote(`${k}=${v}`)),
-    quote(Deno.execPath()),
-    "run",
-    "--quiet",
-    "--config",
-    quote(join(ROOT, "deno.json")),
-    ...permissions.map(quote),
-    quote(MAIN),
-    ...args.map(quote),
+    ...argv.map(quote),
     ";",
     "echo",
     "EXIT=$?;",

@@ -17,7 +17,7 @@ import {
   RateLimitedError,
   UsageError,
 } from "../errors.ts";
-import { API_KEY_VARIABLE } from "../resolve.ts";
+import { resolveApiKey } from "../resolve.ts";
 import { shellQuote } from "../shell_quote.ts";
 import {
   CHECK_EMAIL,
@@ -37,6 +37,7 @@ import {
 import { validateApiKey, validateEmail, validateOtp } from "../validate.ts";
 import { describeAccount } from "./account.ts";
 import { type CliContext, platformClient, say, warn } from "./cli_context.ts";
+import { type Command, defineCommand } from "./command.ts";
 import { styles } from "./io.ts";
 
 /** Options of `lua auth configure`. */
@@ -131,10 +132,12 @@ async function saveKey(
   cli.io.addSecret(key);
   const path = await writeCredentials(cli, key);
   say(cli, saved(path));
-  if (cli.env(API_KEY_VARIABLE)?.trim()) {
+  // LUA_API_KEY or LUA_API_KEY_FILE would shadow the key just saved: say so.
+  const inUse = await resolveApiKey(cli).catch(() => undefined);
+  if (inUse?.source.kind === "env" || inUse?.source.kind === "env-file") {
     warn(
       cli,
-      `${API_KEY_VARIABLE} is set in your environment and takes priority over the saved key.`,
+      `${inUse.source.variable} is set in your environment and takes priority over the saved key.`,
     );
   }
 }
@@ -269,12 +272,11 @@ async function readKeyArgument(cli: CliContext, value: string): Promise<string> 
  *
  * @param options The flags.
  * @param cli The command run.
- * @returns The exit code.
  * @throws {UsageError} For bad flags or input, before any request is sent.
  * @throws {AuthenticationError} For a rejected key or a wrong code.
  * @throws {UnavailableError} When the platform cannot be reached; nothing is stored.
  */
-export async function runConfigure(options: ConfigureOptions, cli: CliContext): Promise<number> {
+export async function runConfigure(options: ConfigureOptions, cli: CliContext): Promise<void> {
   const mode = configureMode(options);
   switch (mode) {
     case "api-key": {
@@ -298,5 +300,28 @@ export async function runConfigure(options: ConfigureOptions, cli: CliContext): 
       await interactive(cli);
       break;
   }
-  return 0;
 }
+
+/** `lua auth configure` (alias `login`), declared. */
+export const configureCommand: Command = defineCommand({
+  name: "configure",
+  aliases: ["login"],
+  summary: "Set up API key authentication.",
+  flags: {
+    apiKey: { value: "key", help: "Set the API key directly ('-' reads it from stdin)." },
+    email: { value: "email", help: "Request a code by email (step 1 of the OTP flow)." },
+    otp: {
+      value: "code",
+      help: "Verify the 6-digit code and generate a key (step 2, with --email).",
+    },
+  },
+  examples: [
+    ["lua auth configure", "interactive"],
+    ['lua auth configure --api-key "$KEY"', "a key from the dashboard"],
+    ['printf %s "$KEY" | lua auth configure --api-key -', "keeps the key out of argv"],
+    ["lua auth configure --email you@example.com", "step 1: emails a 6-digit code"],
+    ["lua auth configure --email you@example.com --otp 123456", "step 2: stores a new key"],
+  ],
+  mode: configureMode,
+  run: (flags, cli) => runConfigure(flags, cli),
+});

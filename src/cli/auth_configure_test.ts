@@ -40,7 +40,7 @@ Deno.test("configureMode rejects senseless combinations", () => {
 Deno.test("--api-key: checks a legacy key with both routes at once, stores it 0600, names the account", async () => {
   const e = createEmulatedCli();
   const key = await dashboardKey(e);
-  assert.equal(await runConfigure({ apiKey: `  ${key}\n` }, e.cli), 0);
+  await runConfigure({ apiKey: `  ${key}\n` }, e.cli);
   assert.equal(e.cli.fs.peek(PATH), key);
   assert.equal(e.cli.fs.modeOf(PATH), 0o600);
   assert.equal(e.cli.fs.modeOf("/home/user/.lua-cli"), 0o700);
@@ -56,7 +56,7 @@ Deno.test("--api-key: a typed key is checked with the projection alone and named
   const e = createEmulatedCli();
   const key = await dashboardKey(e, "typed");
   assert.match(key, TYPED_API_KEY);
-  assert.equal(await runConfigure({ apiKey: key }, e.cli), 0);
+  await runConfigure({ apiKey: key }, e.cli);
   assert.equal(e.cli.fs.peek(PATH), key);
   assert.match(e.cli.io.stderr, /Authenticated as typed API key key_[0-9a-f]{8}\./);
   assert.deepEqual(e.requests, ["GET /admin/me/authorization"]);
@@ -134,7 +134,7 @@ Deno.test("--api-key: unreachable platform is exit 11 and nothing stored", async
 
 Deno.test("--email: checks the address, requests a code, prints the next command", async () => {
   const e = createEmulatedCli();
-  assert.equal(await runConfigure({ email: EMAIL }, e.cli), 0);
+  await runConfigure({ email: EMAIL }, e.cli);
   assert.equal(e.emulator.outbox().length, 1);
   assert.ok(e.cli.io.stderr.includes(`${CHECK_EMAIL}\n`));
   assert.ok(e.cli.io.stderr.includes(`lua auth configure --email ${EMAIL} --otp <code>`));
@@ -154,7 +154,7 @@ Deno.test("--email --otp: verifies, creates a key, stores it", async () => {
   const e = createEmulatedCli();
   await runConfigure({ email: EMAIL }, e.cli);
   const code = lastCode(e);
-  assert.equal(await runConfigure({ email: EMAIL, otp: code }, e.cli), 0);
+  await runConfigure({ email: EMAIL, otp: code }, e.cli);
   const key = e.cli.fs.peek(PATH)!;
   assert.match(key, /^api_[0-9a-f]{32}$/);
   assert.ok(e.cli.io.stderr.includes(`${KEY_SAVED} (${PATH})`), e.cli.io.stderr);
@@ -246,7 +246,7 @@ Deno.test("interactive: API key, re-asked until valid, then stored", async () =>
   let key = "";
   const e = createEmulatedCli({ terminal: true, answers: ["api-key", "bad key", () => key] });
   key = await dashboardKey(e);
-  assert.equal(await runConfigure({}, e.cli), 0);
+  await runConfigure({}, e.cli);
   assert.equal(e.cli.fs.peek(PATH), key);
   assert.deepEqual(e.cli.io.asked, [CHOOSE_METHOD, ENTER_API_KEY]);
   assert.match(e.cli.io.stderr, /must not contain spaces/);
@@ -259,7 +259,7 @@ Deno.test("interactive: email, one wrong code, then the right one", async () => 
     terminal: true,
     answers: ["email", "not-an-email", EMAIL, wrong, code],
   });
-  assert.equal(await runConfigure({}, e.cli), 0);
+  await runConfigure({}, e.cli);
   assert.match(e.cli.io.stderr, /is not a valid email address/);
   assert.match(e.cli.io.stderr, /Invalid OTP code\. 2 attempts left\./);
   assert.match(e.cli.fs.peek(PATH)!, /^api_[0-9a-f]{32}$/);
@@ -306,14 +306,14 @@ Deno.test("--api-key -: only the first line is the key", async () => {
   const key = await dashboardKey(e);
   const piped = createEmulatedCli({ stdin: `${key}\r\nsecond line\n` });
   Object.assign(piped.cli, { fetch: e.cli.fetch });
-  assert.equal(await runConfigure({ apiKey: "-" }, piped.cli), 0);
+  await runConfigure({ apiKey: "-" }, piped.cli);
   assert.equal(piped.cli.fs.peek(PATH), key);
 });
 
 Deno.test("--api-key - on a terminal: asked masked, never read as echoed text", async () => {
   const e = createEmulatedCli({ terminal: true, answers: [() => key] });
   const key = await dashboardKey(e);
-  assert.equal(await runConfigure({ apiKey: "-" }, e.cli), 0);
+  await runConfigure({ apiKey: "-" }, e.cli);
   assert.deepEqual(e.cli.io.asked, [ENTER_API_KEY]);
   assert.equal(e.cli.fs.peek(PATH), key);
   // stdin a terminal but no terminal to prompt on (stderr redirected): refused.
@@ -328,9 +328,17 @@ Deno.test("--api-key - on a terminal: asked masked, never read as echoed text", 
 Deno.test("hints quote the address for the shell", async () => {
   const e = createEmulatedCli();
   const email = "a$(id)b@example.com";
-  assert.equal(await runConfigure({ email }, e.cli), 0);
+  await runConfigure({ email }, e.cli);
   assert.match(
     e.cli.io.stderr,
     /Then run: lua auth configure --email 'a\$\(id\)b@example\.com' --otp <code>/,
   );
+});
+
+Deno.test("--api-key: LUA_API_KEY_FILE set gives the same priority warning, naming it", async () => {
+  const e = createEmulatedCli({ env: { LUA_API_KEY_FILE: "/run/secrets/lua" } });
+  e.cli.fs.putDir("/run/secrets", 0o700);
+  e.cli.fs.putFile("/run/secrets/lua", "api_from_secret_file_0000", 0o600);
+  await runConfigure({ apiKey: await dashboardKey(e) }, e.cli);
+  assert.match(e.cli.io.stderr, /LUA_API_KEY_FILE is set in your environment and takes priority/);
 });

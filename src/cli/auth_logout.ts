@@ -12,6 +12,7 @@ import { describeSource, listKeySources } from "../resolve.ts";
 import { ADMIN_DASHBOARD_URL, KEY_DELETED, LOGOUT_PROMPT } from "../seed_text.ts";
 import { deleteSessions, listSessions } from "../sessions.ts";
 import { type CliContext, say, warn } from "./cli_context.ts";
+import { type Command, defineCommand } from "./command.ts";
 import { styles } from "./io.ts";
 import { isFsError } from "../fs_error.ts";
 
@@ -42,10 +43,9 @@ async function warnRemainingSources(cli: CliContext): Promise<void> {
  *
  * @param options `--force`.
  * @param cli The CLI context.
- * @returns 0.
  * @throws {UsageError} When confirmation is needed and there is no terminal.
  */
-export async function runLogout(options: LogoutOptions, cli: CliContext): Promise<number> {
+export async function runLogout(options: LogoutOptions, cli: CliContext): Promise<void> {
   const path = credentialsPath(cli);
   const exists = await cli.fs.lstat(path).then(() => true, (error) => {
     if (isFsError(error, "NotFound")) return false;
@@ -57,7 +57,7 @@ export async function runLogout(options: LogoutOptions, cli: CliContext): Promis
     await deleteCredentials(cli);
     say(cli, `No API key is stored in ${path}; nothing to delete.`);
     await warnRemainingSources(cli);
-    return 0;
+    return;
   }
   if (!options.force) {
     if (!cli.io.canPrompt()) {
@@ -68,7 +68,7 @@ export async function runLogout(options: LogoutOptions, cli: CliContext): Promis
     }
     if (!(await cli.io.prompt.confirm(LOGOUT_PROMPT))) {
       say(cli, "Cancelled. Nothing was deleted.");
-      return 0;
+      return;
     }
   }
   // Also clears temporary files a killed run may have left, each holding a whole key.
@@ -90,5 +90,12 @@ export async function runLogout(options: LogoutOptions, cli: CliContext): Promis
     );
   }
   await warnRemainingSources(cli);
-  return 0;
 }
+
+/** `lua auth logout`, declared. */
+export const logoutCommand: Command = defineCommand({
+  name: "logout",
+  summary: "Delete the stored credentials file.",
+  flags: { force: { short: "f", help: "Delete without asking." } },
+  run: (flags, cli) => runLogout(flags, cli),
+});

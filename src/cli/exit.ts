@@ -4,14 +4,31 @@
  * @module
  */
 
-import { ExitCode, LuaError, permissionErrorFrom } from "../errors.ts";
-import type { CliContext } from "./cli_context.ts";
+import { ExitCode, type ExitCodeValue, LuaError, permissionErrorFrom } from "../errors.ts";
+import { type CliContext, programText } from "./cli_context.ts";
 import { styles } from "./io.ts";
 
 /**
+ * A failure already reported on stdout (as `status` does): {@linkcode reportError} prints
+ * nothing more and returns its code, like gh's `SilentError`.
+ */
+export class SilentError extends LuaError {
+  /**
+   * Creates the failure.
+   *
+   * @param exitCode The exit code.
+   */
+  constructor(exitCode: number) {
+    super("", exitCode as ExitCodeValue);
+    this.name = "SilentError";
+  }
+}
+
+/**
  * Prints an error the way every command does, `Error: <message>` and its hints on stderr, and
- * returns its exit code. An error that is not a {@linkcode LuaError} is a bug: exit 1, and a
- * stack trace only with `LUA_DEBUG` set.
+ * returns its exit code: the only writer of `Error:`. A {@linkcode SilentError} prints nothing.
+ * An error that is not a {@linkcode LuaError} is a bug: exit 1, and a stack trace only with
+ * `LUA_DEBUG` set.
  *
  * @param cli The command run.
  * @param error The error.
@@ -20,9 +37,10 @@ import { styles } from "./io.ts";
 export function reportError(cli: CliContext, error: unknown): number {
   const s = styles(cli.io.color);
   const converted = permissionErrorFrom(error);
+  if (converted instanceof SilentError) return converted.exitCode;
   if (converted instanceof LuaError) {
-    cli.io.err(`${s.red("Error:")} ${converted.message}\n`);
-    for (const hint of converted.hints) cli.io.err(`  ${s.dim(hint)}\n`);
+    cli.io.err(`${s.red("Error:")} ${programText(cli, converted.message)}\n`);
+    for (const hint of converted.hints) cli.io.err(`  ${s.dim(programText(cli, hint))}\n`);
     return converted.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -8,7 +8,7 @@
 import type { Context } from "../context.ts";
 import { dotenvPath } from "../dotenv.ts";
 import { runCli } from "./run.ts";
-import type { CliContext } from "./cli_context.ts";
+import { type CliContext, safeProgramName } from "./cli_context.ts";
 import type { Io } from "./io.ts";
 import { envOptOut } from "./telemetry.ts";
 
@@ -28,21 +28,40 @@ export interface Host {
   granted(permission: Permission): boolean;
 }
 
+/** Options of {@linkcode runCliMain}. */
+export interface MainOptions {
+  /**
+   * The name the program was invoked as, e.g. `lua-ai`: help, hints and examples say it. A
+   * launcher passes its own name (a path is cut to its base name; anything that is not a plain
+   * word is shown as `lua`). Default `lua`.
+   */
+  programName?: string;
+}
+
 /**
  * Runs the CLI in this process with the real context and terminal, then sends telemetry.
  *
  * @param args The arguments after the program name.
  * @param host The runtime.
+ * @param options The program's name.
  * @returns The exit code for the process.
  */
-export async function runCliMain(args: readonly string[], host: Host): Promise<number> {
+export async function runCliMain(
+  args: readonly string[],
+  host: Host,
+  options: MainOptions = {},
+): Promise<number> {
   const { context, granted } = host;
   // the context's clock, not `performance`: on Node that global loads perf_hooks
   const started = context.now();
   /** Reads the environment only when allowed, so that a missing --allow-env never prompts. */
   const softEnv = (name: string): string | undefined =>
     granted({ name: "env", variable: name }) ? context.env(name) : undefined;
-  const cli: CliContext = { ...context, io: host.io(softEnv) };
+  const cli: CliContext = {
+    ...context,
+    io: host.io(softEnv),
+    programName: safeProgramName(options.programName),
+  };
   const record = await runCli(args, cli);
   // An opt-out the CLI may not read must still count: send only when both switches are readable.
   const switchesReadable = granted({ name: "env", variable: "LUA_TELEMETRY" }) &&

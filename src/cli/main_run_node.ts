@@ -13,8 +13,10 @@ import { runCliMain } from "./main_run.ts";
  * Runs the CLI on Node (which has no permissions to check).
  *
  * @param args The arguments after the program name.
+ * @param programName The path the program was run as (`process.argv[1]`): `lua` or `lua-ai`.
  * @returns The exit code for the process.
  */
-export function runCliOnNode(args: readonly string[]): Promise<number> {
-  return runCliMain(args, { context: nodeContext(), io: nodeIo, granted: () => true });
+export function runCliOnNode(args: readonly string[], programName?: string): Promise<number> {
+  const host = { context: nodeContext(), io: nodeIo, granted: () => true };
+  return runCliMain(args, host, programName === undefined ? {} : { programName });
 }

@@ -1,12 +1,15 @@
 /**
- * Running one command line: the fast path for everyday commands, commander for the rest.
+ * Running one command line: parse it against the command table, then print the help or the
+ * version, or run the command. Every outcome becomes an exit code here.
  *
  * @module
  */
 
-import type { CliContext } from "./cli_context.ts";
+import { VERSION } from "../version.ts";
+import { type CliContext, programText } from "./cli_context.ts";
+import { PROGRAM } from "./commands.ts";
 import { reportError } from "./exit.ts";
-import { type FastCommand, matchFastPath } from "./fast_path.ts";
+import { parseLine } from "./parse.ts";
 
 /** What a run did, for telemetry: the command path, its mode, and its exit code. */
 export interface RunRecord {
@@ -18,51 +21,41 @@ export interface RunRecord {
   exitCode: number;
 }
 
-async function runFast(fast: FastCommand, cli: CliContext): Promise<number> {
-  switch (fast.command) {
-    case "help": {
-      const { AUTH_HELP, ROOT_HELP } = await import("./help_text.ts");
-      cli.io.out(fast.text === "root" ? ROOT_HELP : AUTH_HELP);
-      return 0;
-    }
-    case "version": {
-      const { VERSION } = await import("../version.ts");
-      cli.io.out(`${VERSION}\n`);
-      return 0;
-    }
-    case "auth key": {
-      const { runKey } = await import("./auth_key.ts");
-      return await runKey({ force: fast.force }, cli);
-    }
-    case "auth status": {
-      const { runStatus } = await import("./auth_status.ts");
-      return await runStatus({ json: fast.json, offline: fast.offline }, cli);
-    }
-    case "auth logout": {
-      const { runLogout } = await import("./auth_logout.ts");
-      return await runLogout({ force: fast.force }, cli);
-    }
-  }
-}
-
 /**
  * Runs a command line and maps every outcome to an exit code. Never throws and never exits the
  * process.
+ *
+ * @example
+ * ```ts
+ * import { runCli } from "./run.ts";
+ * import { createMemoryCli } from "../testing/memory_io.ts";
+ * import assert from "node:assert/strict";
+ * const cli = createMemoryCli();
+ * assert.equal((await runCli(["auth", "staus"], cli)).exitCode, 2);
+ * assert.match(cli.io.stderr, /Did you mean status\?/);
+ * ```
  *
  * @param args The arguments after the program name.
  * @param cli The command run.
  * @returns What ran and its exit code.
  */
 export async function runCli(args: readonly string[], cli: CliContext): Promise<RunRecord> {
-  const fast = matchFastPath(args);
-  if (!fast) {
-    const { runWithCommander } = await import("./app.ts");
-    return await runWithCommander(args, cli);
-  }
-  const command = fast.command === "help" || fast.command === "version" ? "" : fast.command;
-  const record: RunRecord = { command, exitCode: 0 };
+  const record: RunRecord = { command: "", exitCode: 0 };
   try {
-    record.exitCode = await runFast(fast, cli);
+    const parsed = parseLine(args, PROGRAM);
+    if (parsed.kind === "version") {
+      cli.io.out(`${VERSION}\n`);
+    } else if (parsed.kind === "help") {
+      const { renderHelp } = await import("./help.ts");
+      cli.io.out(programText(cli, renderHelp(parsed.path)));
+    } else {
+      const { command, flags, argument } = parsed;
+      // The path, and the argument when the command takes one: a word from its fixed set.
+      const words = [...parsed.path.slice(1).map((entry) => entry.name), argument ?? ""];
+      record.command = words.join(" ").trimEnd();
+      if (command.mode) record.mode = command.mode(flags);
+      await command.run(flags, cli, { argument, program: PROGRAM });
+    }
   } catch (error) {
     record.exitCode = reportError(cli, error);
   }

@@ -16,6 +16,7 @@ import { envWithDotenvSettings } from "../dotenv.ts";
 import { UsageError } from "../errors.ts";
 import { configDir, joinPath } from "../paths.ts";
 import { type CliContext, say } from "./cli_context.ts";
+import { type Command, defineCommand } from "./command.ts";
 import { isFsError } from "../fs_error.ts";
 
 /** The file both CLIs keep telemetry's switch in, inside `~/.lua-cli`. */
@@ -195,13 +196,12 @@ export const TELEMETRY_ACTIONS = ["on", "off", "status"] as const;
  *
  * @param options The action.
  * @param cli The CLI context.
- * @returns 0.
  * @throws {UsageError} For an unknown action.
  */
 export async function runTelemetry(
   options: TelemetryCommandOptions,
   cli: CliContext,
-): Promise<number> {
+): Promise<void> {
   const action = options.action ?? "status";
   if (!(TELEMETRY_ACTIONS as readonly string[]).includes(action)) {
     throw new UsageError("The action must be on, off or status.", {
@@ -227,5 +227,14 @@ export async function runTelemetry(
     );
     say(cli, "Turn it off with: lua telemetry off (or LUA_TELEMETRY=false, or DO_NOT_TRACK=1)");
   }
-  return 0;
 }
+
+/** `lua telemetry on|off|status`, declared. */
+export const telemetryCommand: Command = defineCommand({
+  name: "telemetry",
+  summary: "Turn anonymous usage data on or off, or show whether it is on.",
+  flags: {},
+  argument: { name: "action", choices: TELEMETRY_ACTIONS, default: "status" },
+  examples: [["lua telemetry off"], ["lua telemetry", "on or off, and what decided it"]],
+  run: (_flags, cli, { argument }) => runTelemetry({ action: argument ?? "status" }, cli),
+});

@@ -120,10 +120,11 @@ export type MemoryCliContext = MemoryContext & CliContext & { readonly io: Memor
  * @returns The command run.
  */
 export function createMemoryCli(
-  options: MemoryContextOptions & MemoryIoOptions = {},
+  options: MemoryContextOptions & MemoryIoOptions & { programName?: string } = {},
 ): MemoryCliContext {
   return Object.assign(createMemoryContext(options), {
     io: createMemoryIo(options),
     clientOptions: { timeoutMs: 500, deadlineMs: 2_000, backoffMs: 10 },
+    programName: options.programName ?? "lua",
   });
 }
