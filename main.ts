@@ -12,23 +12,8 @@
  * @module
  */
 
-import { denoContext } from "./src/context.ts";
-import { denoIo } from "./src/cli/io.ts";
-import { type Host, runCliMain } from "./src/cli/main_run.ts";
-
-/**
- * Deno's side of the CLI: its context, its terminal, and its permission queries (which never
- * prompt).
- *
- * @returns The host {@linkcode runCliMain} runs on.
- */
-export function denoHost(): Host {
-  return {
-    context: denoContext(),
-    io: denoIo,
-    granted: (permission) => Deno.permissions.querySync(permission).state === "granted",
-  };
-}
+import { runCliMain } from "./src/cli/main_run.ts";
+import { denoHost } from "./src/cli/main_run_deno.ts";
 
 if (import.meta.main) {
   Deno.exit(await runCliMain(Deno.args, denoHost()));
