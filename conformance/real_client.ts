@@ -15,7 +15,7 @@
  */
 
 import { join, resolve } from "node:path";
-import { installPinned, run, type RunOutput, userCacheDir } from "../scripts/npm_cache.ts";
+import { installPinned, run, type RunOutput, userCacheDir } from "./npm_cache.ts";
 
 /** The npm package of the real client. */
 export const REAL_CLIENT_PACKAGE = "lua-cli";

@@ -1,7 +1,6 @@
 /**
  * Pinned npm packages installed once into a per-user cache directory, outside the repository,
- * with retries: the build tools of `scripts/build_npm.ts` and the real `lua-cli` that
- * `deno task conformance` runs.
+ * with retries: the real `lua-cli` that `deno task conformance` runs.
  *
  * ```ts ignore
  * import { installPinned, userCacheDir } from "./npm_cache.ts";
