@@ -16,7 +16,6 @@ import {
   AuthenticationError,
   ExitCode,
   ExpiredError,
-  INVALID_OTP_HINTS,
   InvalidInputError,
   InvalidOtpError,
   LuaError,
@@ -24,7 +23,7 @@ import {
   UnavailableError,
   UsageError,
 } from "./errors.ts";
-import { ADMIN_DASHBOARD_URL } from "./seed_text.ts";
+import { ADMIN_DASHBOARD_URL, INVALID_OTP_HINTS } from "./seed_text.ts";
 import { createMemoryContext, type MemoryContext } from "./testing/memory_context.ts";
 import { VERSION } from "./version.ts";
 

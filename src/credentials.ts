@@ -9,6 +9,7 @@ import type { Context } from "./context.ts";
 import { FileError, LuaError, permissionErrorFrom } from "./errors.ts";
 import { configDir, CREDENTIALS_FILE_NAME, credentialsPath, joinPath, parentDir } from "./paths.ts";
 import { validateApiKey } from "./validate.ts";
+import { shellQuote } from "./shell_quote.ts";
 
 /** A key read from the credentials file. */
 export interface StoredKey {
@@ -48,7 +49,7 @@ export function fileErrorFrom(error: unknown, what: string, path: string): LuaEr
   // Deno opens special files (a link to /proc/self/environ) only with --allow-all: the file is
   // not one we can use, and that is no reason to ask for every permission.
   if (error instanceof Error && error.name === "NotCapable" && /--allow-all/.test(error.message)) {
-    return new FileError(`${what} "${path}": it is a special file, not a regular one.`, path, {
+    return new FileError(`${what} "${path}": it is a special file, not a regular one`, path, {
       cause: error,
     });
   }
@@ -59,17 +60,17 @@ export function fileErrorFrom(error: unknown, what: string, path: string): LuaEr
   else if (error instanceof Deno.errors.IsADirectory) reason = "it is a directory";
   else if (error instanceof Deno.errors.NotADirectory) reason = "a parent is not a directory";
   else if (error instanceof Deno.errors.NotFound) reason = "no such file or directory";
-  return new FileError(`${what} "${path}": ${reason}.`, path, { cause: error });
+  return new FileError(`${what} "${path}": ${reason}`, path, { cause: error });
 }
 
 function malformed(path: string, why: string): FileError {
   return new FileError(
-    `Credentials file "${path}" is malformed: ${why}.`,
+    `Credentials file "${path}" is malformed: ${why}; it must hold the API key alone on one line`,
     path,
     {
       hints: [
-        `It must hold the API key alone on one line. Run "lua auth configure" to store a key again,`,
-        `or remove it with "lua auth logout --force".`,
+        "Store a key again: lua auth configure",
+        "Or remove the file: lua auth logout --force",
       ],
     },
   );
@@ -118,14 +119,18 @@ function looseModeWarnings(
   if (fileMode !== null && (fileMode & 0o077) !== 0) {
     const mode = (fileMode & 0o777).toString(8).padStart(4, "0");
     warnings.push(
-      `Credentials file "${path}" is accessible by other users (mode ${mode}). Fix it: chmod 600 "${path}"`,
+      `Credentials file "${path}" is accessible by other users (mode ${mode}); fix it: chmod 600 ${
+        shellQuote(path)
+      }`,
     );
   }
   if (dirMode !== null && (dirMode & 0o022) !== 0) {
     const dir = parentDir(path);
     const mode = (dirMode & 0o777).toString(8).padStart(4, "0");
     warnings.push(
-      `Directory "${dir}" is writable by other users (mode ${mode}). Fix it: chmod 700 "${dir}"`,
+      `Directory "${dir}" is writable by other users (mode ${mode}); fix it: chmod 700 ${
+        shellQuote(dir)
+      }`,
     );
   }
   return warnings;
@@ -164,12 +169,12 @@ export async function readCredentials(
     throw fileErrorFrom(error, "Cannot read credentials file", path);
   }
   if (info.isDirectory) {
-    throw new FileError(`Cannot read credentials file "${path}": it is a directory.`, path, {
-      hints: [`Move it out of the way: mv "${path}" "${path}.bak"`],
+    throw new FileError(`Cannot read credentials file "${path}": it is a directory`, path, {
+      hints: [`Move it out of the way: mv ${shellQuote(path)} ${shellQuote(`${path}.bak`)}`],
     });
   }
   if (!info.isFile) {
-    throw new FileError(`Cannot read credentials file "${path}": it is not a regular file.`, path);
+    throw new FileError(`Cannot read credentials file "${path}": it is not a regular file`, path);
   }
   if (info.size > MAX_FILE_BYTES) throw malformed(path, `it is ${info.size} bytes long`);
   let text;
@@ -198,7 +203,7 @@ export async function readCredentials(
  */
 async function ensureConfigDir(ctx: Context, dir: string): Promise<void> {
   const inTheWay = (cause?: unknown): FileError =>
-    new FileError(`Cannot create directory "${dir}": a file is in the way.`, dir, { cause });
+    new FileError(`Cannot create directory "${dir}": a file is in the way`, dir, { cause });
   try {
     let info = await ctx.fs.lstat(dir).catch((error) => {
       if (error instanceof Deno.errors.NotFound) return undefined;
@@ -340,8 +345,8 @@ export async function deleteCredentials(ctx: Context): Promise<string | undefine
   try {
     const info = await ctx.fs.lstat(path);
     if (info.isDirectory) {
-      throw new FileError(`Cannot delete credentials file "${path}": it is a directory.`, path, {
-        hints: [`Remove it yourself if it is yours: rm -r "${path}"`],
+      throw new FileError(`Cannot delete credentials file "${path}": it is a directory`, path, {
+        hints: [`Remove it yourself if it is yours: rm -r ${shellQuote(path)}`],
       });
     }
     await ctx.fs.remove(path);

@@ -54,7 +54,7 @@ function isNoHome(error: unknown): boolean {
   assert.ok(error instanceof FileError, `expected FileError, got ${error}`);
   assert.equal(error.exitCode, ExitCode.Error);
   assert.equal(error.path, "$HOME");
-  assert.equal(error.message, "Cannot find the home directory: HOME is not set.");
+  assert.equal(error.message, "Cannot find the home directory: HOME is not set");
   return true;
 }
 
@@ -244,9 +244,9 @@ Deno.test("readCredentials(): what is at the path", async (t) => {
 
 Deno.test("readCredentials(): loose permissions warn, and the key is still used", async (t) => {
   const fileWarning =
-    `Credentials file "${CREDENTIALS}" is accessible by other users (mode 0644). Fix it: chmod 600 "${CREDENTIALS}"`;
+    `Credentials file "${CREDENTIALS}" is accessible by other users (mode 0644); fix it: chmod 600 ${CREDENTIALS}`;
   const dirWarning =
-    `Directory "${DIR}" is writable by other users (mode 0777). Fix it: chmod 700 "${DIR}"`;
+    `Directory "${DIR}" is writable by other users (mode 0777); fix it: chmod 700 ${DIR}`;
 
   await t.step("0600 in 0700: no warning", async () => {
     const { result, warnings } = await readWithWarnings(stored(KEY, 0o600, 0o700));
@@ -269,7 +269,7 @@ Deno.test("readCredentials(): loose permissions warn, and the key is still used"
     for (const mode of [0o640, 0o604, 0o601, 0o610]) {
       const { warnings } = await readWithWarnings(stored(KEY, mode, 0o700));
       assert.equal(warnings.length, 1, mode.toString(8));
-      assert.ok(warnings[0]!.includes(`chmod 600 "${CREDENTIALS}"`));
+      assert.ok(warnings[0]!.includes(`chmod 600 ${CREDENTIALS}`));
       assert.ok(warnings[0]!.includes(`(mode 0${mode.toString(8)})`));
     }
   });
@@ -768,12 +768,12 @@ Deno.test("deleteCredentials()", async (t) => {
 
 Deno.test("fileErrorFrom(): reasons", () => {
   const cases: [unknown, RegExp][] = [
-    [new Deno.errors.PermissionDenied("os error 13"), /: permission denied\.$/],
-    [new Deno.errors.IsADirectory("x"), /: it is a directory\.$/],
-    [new Deno.errors.NotADirectory("x"), /: a parent is not a directory\.$/],
-    [new Deno.errors.NotFound("x"), /: no such file or directory\.$/],
-    [new Error("Disk quota exceeded (os error 122)"), /: Disk quota exceeded \(os error 122\)\.$/],
-    ["weird", /: weird\.$/],
+    [new Deno.errors.PermissionDenied("os error 13"), /: permission denied$/],
+    [new Deno.errors.IsADirectory("x"), /: it is a directory$/],
+    [new Deno.errors.NotADirectory("x"), /: a parent is not a directory$/],
+    [new Deno.errors.NotFound("x"), /: no such file or directory$/],
+    [new Error("Disk quota exceeded (os error 122)"), /: Disk quota exceeded \(os error 122\)$/],
+    ["weird", /: weird$/],
   ];
   for (const [cause, reason] of cases) {
     const error = fileErrorFrom(cause, "Cannot read credentials file", "/c");
@@ -867,8 +867,8 @@ Deno.test({
     const found = await readCredentials(t.ctx, { onWarning: (m) => warnings.push(m) });
     assert.deepEqual(found, { key: OLD_KEY, path: t.credentials });
     assert.equal(warnings.length, 2);
-    assert.ok(warnings[0]!.includes(`chmod 600 "${t.credentials}"`));
-    assert.ok(warnings[1]!.includes(`chmod 700 "${t.dir}"`));
+    assert.ok(warnings[0]!.includes(`chmod 600 ${t.credentials}`));
+    assert.ok(warnings[1]!.includes(`chmod 700 ${t.dir}`));
 
     await writeCredentials(t.ctx, KEY);
     assert.equal(await Deno.readTextFile(t.credentials), KEY);
@@ -1047,7 +1047,7 @@ Deno.test("readCredentials(): a link to a special file is a FileError, never a d
   await assert.rejects(readCredentials(ctx), (error: unknown) => {
     assert.ok(error instanceof FileError, String(error));
     assert.ok(!error.message.includes("--allow-all"), error.message);
-    assert.match(error.message, /it is a special file, not a regular one\.$/);
+    assert.match(error.message, /it is a special file, not a regular one$/);
     return true;
   });
 });

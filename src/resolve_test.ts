@@ -194,7 +194,7 @@ Deno.test("resolveApiKey(): warnings go to onWarning, the key is still used", as
   const { warnings, onWarning } = collect();
   assert.deepEqual(await resolveApiKey(ctx, { onWarning }), { key: FILE_KEY, source: FILE_SOURCE });
   assert.equal(warnings.length, 1);
-  assert.ok(warnings[0]?.includes(`chmod 600 "${CREDENTIALS}"`));
+  assert.ok(warnings[0]?.includes(`chmod 600 ${CREDENTIALS}`));
 });
 
 Deno.test("resolveApiKey(): a missing read permission is a PermissionError", async () => {

@@ -333,8 +333,8 @@ Deno.test("modes: a 0644 file in a 0777 directory warns with the exact chmods; c
     const read = await lua(sb, ["auth", "key", "--force"]);
     assert.equal(read.code, 0, read.stderr);
     assert.equal(read.stdout, `${old}\n`);
-    assert.ok(read.stderr.includes(`chmod 600 "${sb.credentials}"`), read.stderr);
-    assert.ok(read.stderr.includes(`chmod 700 "${dir}"`), read.stderr);
+    assert.ok(read.stderr.includes(`chmod 600 ${sb.credentials}`), read.stderr);
+    assert.ok(read.stderr.includes(`chmod 700 ${dir}`), read.stderr);
     assert.match(read.stderr, /\(mode 0644\)/);
     assert.match(read.stderr, /\(mode 0777\)/);
     assertNoStackTrace(read);
@@ -370,7 +370,7 @@ Deno.test("hostile: the credentials path is a directory", async (t) => {
       assert.equal(result.stdout, "");
       assert.ok(
         result.stderr.startsWith(
-          `Error: Cannot read credentials file "${sb.credentials}": it is a directory.\n`,
+          `Error: Cannot read credentials file "${sb.credentials}": it is a directory\n`,
         ),
         result.stderr,
       );
