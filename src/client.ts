@@ -120,9 +120,7 @@ function baseUrl(value: string | undefined, fallback: string, variable: string):
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http");
     return url.href.replace(/\/+$/, "");
   } catch {
-    throw new UsageError(
-      `Cannot use the ${variable} environment variable: it is not an http(s) URL`,
-    );
+    throw new UsageError(`${variable} is not a valid http(s) URL`);
   }
 }
 

@@ -280,6 +280,21 @@ Deno.test("readCredentials(): loose permissions warn, and the key is still used"
     assert.deepEqual(warnings, [dirWarning]);
   });
 
+  await t.step(
+    "a group-writable directory (0770, 0775): the warning and its chmod 700",
+    async () => {
+      for (const mode of [0o770, 0o775]) {
+        const { result, warnings } = await readWithWarnings(stored(KEY, 0o600, mode));
+        assert.equal(result?.key, KEY);
+        assert.deepEqual(warnings, [
+          `Directory "${DIR}" is writable by other users (mode 0${
+            mode.toString(8)
+          }); fix it: chmod 700 ${DIR}`,
+        ]);
+      }
+    },
+  );
+
   await t.step("both", async () => {
     const { result, warnings } = await readWithWarnings(stored(`${KEY}\n`, 0o644, 0o777));
     assert.equal(result?.key, KEY);
