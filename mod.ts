@@ -1,6 +1,7 @@
 /**
  * The authentication core of the Lua CLI, as a library: find the API key the CLI would use,
- * read and write `~/.lua-cli/credentials` safely, and talk to the platform's auth API.
+ * read and write `~/.lua-cli/credentials` safely (and read a `LUA_API_KEY_FILE` secret), and
+ * talk to the platform's auth API.
  *
  * Everything that touches the outside world goes through a {@linkcode Context};
  * {@linkcode denoContext} is the real one. Nothing here prints or exits: failures are typed
@@ -38,8 +39,10 @@ export {
   type SourceReport,
 } from "./src/resolve.ts";
 export {
+  API_KEY_FILE_VARIABLE,
   deleteCredentials,
   parseCredentials,
+  readApiKeyFile,
   readCredentials,
   type ReadOptions,
   type StoredKey,
@@ -54,7 +57,7 @@ export {
   readDotenvSettings,
 } from "./src/dotenv.ts";
 export { deleteSessions, listSessions, sessionsDir } from "./src/sessions.ts";
-export { configDir, credentialsPath, homeDir } from "./src/paths.ts";
+export { absolutePath, configDir, credentialsPath, homeDir } from "./src/paths.ts";
 export {
   type Account,
   type ClientOptions,

@@ -58,6 +58,28 @@ export function parentDir(path: string): string {
 }
 
 /**
+ * A path made absolute against the current directory; an absolute one is returned unchanged
+ * (on Windows a drive path such as `C:\x`, a UNC path, or one from the root such as `\x`).
+ *
+ * @example
+ * ```ts
+ * import { absolutePath } from "./paths.ts";
+ * import assert from "node:assert/strict";
+ * const ctx = { os: "linux", cwd: () => "/work" };
+ * assert.equal(absolutePath(ctx, "/run/secrets/key"), "/run/secrets/key");
+ * assert.equal(absolutePath(ctx, "secrets/key"), "/work/secrets/key");
+ * ```
+ *
+ * @param ctx The operating system and the current directory.
+ * @param path The path, absolute or relative.
+ * @returns An absolute path.
+ */
+export function absolutePath(ctx: Pick<Context, "os" | "cwd">, path: string): string {
+  const absolute = ctx.os === "windows" ? /^([A-Za-z]:)?[\\/]/.test(path) : path.startsWith("/");
+  return absolute ? path : joinPath(ctx.cwd(), path);
+}
+
+/**
  * The user's home directory: `HOME`, or `USERPROFILE` on Windows.
  *
  * @example

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { Context } from "./context.ts";
 import { ExitCode, FileError } from "./errors.ts";
 import {
+  absolutePath,
   CONFIG_DIR_NAME,
   configDir,
   CREDENTIALS_FILE_NAME,
@@ -86,4 +87,17 @@ Deno.test("configDir() and credentialsPath()", () => {
     "/home/ada/.lua-cli/credentials",
   );
   assert.throws(() => credentialsPath(ctxOf("linux", {})), FileError);
+});
+
+Deno.test("absolutePath(): relative to the current directory, absolute unchanged", () => {
+  const linux = { os: "linux", cwd: () => "/work" };
+  assert.equal(absolutePath(linux, "/run/secrets/key"), "/run/secrets/key");
+  assert.equal(absolutePath(linux, "key"), "/work/key");
+  assert.equal(absolutePath(linux, "../key"), "/work/../key");
+  const windows = { os: "windows", cwd: () => "C:\\work" };
+  for (const absolute of ["C:\\secrets\\key", "d:/key", "\\\\server\\share\\key", "\\key"]) {
+    assert.equal(absolutePath(windows, absolute), absolute);
+  }
+  assert.notEqual(absolutePath(windows, "secrets\\key"), "secrets\\key");
+  assert.ok(absolutePath(windows, "secrets\\key").startsWith("C:\\work"));
 });

@@ -17,7 +17,7 @@ import {
   RateLimitedError,
   UsageError,
 } from "../errors.ts";
-import { API_KEY_VARIABLE } from "../resolve.ts";
+import { resolveApiKey } from "../resolve.ts";
 import { shellQuote } from "../shell_quote.ts";
 import {
   CHECK_EMAIL,
@@ -132,10 +132,12 @@ async function saveKey(
   cli.io.addSecret(key);
   const path = await writeCredentials(cli, key);
   say(cli, saved(path));
-  if (cli.env(API_KEY_VARIABLE)?.trim()) {
+  // LUA_API_KEY or LUA_API_KEY_FILE would shadow the key just saved: say so.
+  const inUse = await resolveApiKey(cli).catch(() => undefined);
+  if (inUse?.source.kind === "env" || inUse?.source.kind === "env-file") {
     warn(
       cli,
-      `${API_KEY_VARIABLE} is set in your environment and takes priority over the saved key.`,
+      `${inUse.source.variable} is set in your environment and takes priority over the saved key.`,
     );
   }
 }

@@ -334,3 +334,11 @@ Deno.test("hints quote the address for the shell", async () => {
     /Then run: lua auth configure --email 'a\$\(id\)b@example\.com' --otp <code>/,
   );
 });
+
+Deno.test("--api-key: LUA_API_KEY_FILE set gives the same priority warning, naming it", async () => {
+  const e = createEmulatedCli({ env: { LUA_API_KEY_FILE: "/run/secrets/lua" } });
+  e.cli.fs.putDir("/run/secrets", 0o700);
+  e.cli.fs.putFile("/run/secrets/lua", "api_from_secret_file_0000", 0o600);
+  await runConfigure({ apiKey: await dashboardKey(e) }, e.cli);
+  assert.match(e.cli.io.stderr, /LUA_API_KEY_FILE is set in your environment and takes priority/);
+});

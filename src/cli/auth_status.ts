@@ -34,7 +34,7 @@ export interface StatusOptions {
 
 /** One source in the JSON report. */
 export interface StatusSource {
-  /** `env`, `credentials` or `dotenv`. */
+  /** `env`, `env-file` (the file `LUA_API_KEY_FILE` names), `credentials` or `dotenv`. */
   kind: string;
   /** The variable or file. */
   location: string;
