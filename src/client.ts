@@ -574,18 +574,24 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
       const unauthorized = (f: Failure): LuaError | undefined =>
         f.status === 401 ? new AuthenticationError() : undefined;
       // A legacy key's identity comes from a second route: ask both at once, and when one
-      // fails, end the other rather than leave it running to its deadline.
+      // fails, end the other rather than leave it running to its deadline. Both have settled
+      // before this returns or throws (the first failure): nothing of the check outlives it.
       const siblings = new AbortController();
+      const failures: unknown[] = [];
       const endOthers = (error: unknown): never => {
+        failures.push(error);
         siblings.abort();
         throw error;
       };
       const signal = siblings.signal;
-      const [data, who] = await Promise.all([
+      const [projected, identified] = await Promise.allSettled([
         call({ method: "GET", url, bearer: apiKey, idempotent: true, signal }, unauthorized)
           .catch(endOthers),
         kind === "legacy" ? identity(apiKey, signal).catch(endOthers) : Promise.resolve(undefined),
       ]);
+      if (projected.status === "rejected" || identified.status === "rejected") throw failures[0];
+      const data = projected.value;
+      const who = identified.value;
       const projection = parseProjection(data);
       if (!projection) throw misunderstood(url, "an invalid authorization projection");
       const expected = kind === "typed" ? "apiKey" : "user";
