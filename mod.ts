@@ -4,7 +4,8 @@
  * talk to the platform's auth API.
  *
  * Everything that touches the outside world goes through a {@linkcode Context};
- * {@linkcode denoContext} is the real one. Nothing here prints or exits: failures are typed
+ * {@linkcode denoContext} is the real one on Deno (`nodeContext` of `@lua/cli/node` on Node).
+ * Nothing here prints or exits: failures are typed
  * errors ({@linkcode LuaError} and its subclasses) that carry an exit code and hints.
  *
  * Needs `--allow-env`, `--allow-read`, `--allow-write` (for storing a key) and `--allow-net`
@@ -57,6 +58,7 @@ export {
   readDotenvSettings,
 } from "./src/dotenv.ts";
 export { deleteSessions, listSessions, sessionsDir } from "./src/sessions.ts";
+export { FsError, type FsErrorCode, isFsError } from "./src/fs_error.ts";
 export { absolutePath, configDir, credentialsPath, homeDir } from "./src/paths.ts";
 export {
   type Account,

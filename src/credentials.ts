@@ -9,6 +9,7 @@ import type { Context } from "./context.ts";
 import { FileError, LuaError, permissionErrorFrom } from "./errors.ts";
 import { configDir, CREDENTIALS_FILE_NAME, credentialsPath, joinPath, parentDir } from "./paths.ts";
 import { validateApiKey } from "./validate.ts";
+import { isFsError } from "./fs_error.ts";
 import { shellQuote } from "./shell_quote.ts";
 
 /** A key read from the credentials file. */
@@ -56,10 +57,10 @@ export function fileErrorFrom(error: unknown, what: string, path: string): LuaEr
   const converted = permissionErrorFrom(error);
   if (converted instanceof LuaError) return converted;
   let reason = error instanceof Error ? error.message : String(error);
-  if (error instanceof Deno.errors.PermissionDenied) reason = "permission denied";
-  else if (error instanceof Deno.errors.IsADirectory) reason = "it is a directory";
-  else if (error instanceof Deno.errors.NotADirectory) reason = "a parent is not a directory";
-  else if (error instanceof Deno.errors.NotFound) reason = "no such file or directory";
+  if (isFsError(error, "PermissionDenied")) reason = "permission denied";
+  else if (isFsError(error, "IsADirectory")) reason = "it is a directory";
+  else if (isFsError(error, "NotADirectory")) reason = "a parent is not a directory";
+  else if (isFsError(error, "NotFound")) reason = "no such file or directory";
   return new FileError(`${what} "${path}": ${reason}`, path, { cause: error });
 }
 
@@ -210,7 +211,7 @@ async function readKeyFile(
   try {
     info = await ctx.fs.stat(path);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return absent(error);
+    if (isFsError(error, "NotFound")) return absent(error);
     throw fileErrorFrom(error, naming.cannotRead, path);
   }
   if (info.isDirectory) {
@@ -227,7 +228,7 @@ async function readKeyFile(
     text = await ctx.fs.readTextFile(path);
   } catch (error) {
     // Deleted between the check and the read (a concurrent logout): there is no file.
-    if (error instanceof Deno.errors.NotFound) return absent(error);
+    if (isFsError(error, "NotFound")) return absent(error);
     throw fileErrorFrom(error, naming.cannotRead, path);
   }
   const key = parseKeyText(text, path, naming);
@@ -309,7 +310,7 @@ async function ensureConfigDir(ctx: Context, dir: string): Promise<void> {
     new FileError(`Cannot create directory "${dir}": a file is in the way`, dir, { cause });
   try {
     let info = await ctx.fs.lstat(dir).catch((error) => {
-      if (error instanceof Deno.errors.NotFound) return undefined;
+      if (isFsError(error, "NotFound")) return undefined;
       throw error;
     });
     if (!info) {
@@ -326,7 +327,7 @@ async function ensureConfigDir(ctx: Context, dir: string): Promise<void> {
     }
   } catch (error) {
     if (error instanceof FileError) throw error;
-    if (error instanceof Deno.errors.AlreadyExists) throw inTheWay(error);
+    if (isFsError(error, "AlreadyExists")) throw inTheWay(error);
     throw fileErrorFrom(error, "Cannot create directory", dir);
   }
 }
@@ -338,7 +339,7 @@ async function ensureConfigDir(ctx: Context, dir: string): Promise<void> {
 async function removeTemps(ctx: Context, dir: string, olderThanMs: number | "all"): Promise<void> {
   const names = await ctx.fs.readDir(dir).catch(() => [] as string[]);
   for (const name of names.filter((n) => n.startsWith(TEMP_PREFIX))) {
-    const temp = joinPath(dir, name);
+    const temp = joinPath(ctx, dir, name);
     const info = await ctx.fs.lstat(temp).catch(() => undefined);
     const age = info?.mtime ? ctx.now() - info.mtime.getTime() : Infinity;
     if (olderThanMs === "all" || age > olderThanMs) await ctx.fs.remove(temp).catch(() => {});
@@ -402,11 +403,11 @@ export async function writeConfigFile(
   what: string,
 ): Promise<string> {
   const dir = configDir(ctx);
-  const path = joinPath(dir, name);
+  const path = joinPath(ctx, dir, name);
   await ensureConfigDir(ctx, dir);
   await removeTemps(ctx, dir, STALE_TEMP_MS);
   for (let attempt = 1;; attempt++) {
-    const temp = joinPath(dir, TEMP_PREFIX + randomSuffix());
+    const temp = joinPath(ctx, dir, TEMP_PREFIX + randomSuffix());
     try {
       // Flushed before the rename, so that a crash never leaves an empty file in its place.
       await ctx.fs.writeTextFile(temp, text, { mode: 0o600, createNew: true, sync: true });
@@ -416,7 +417,7 @@ export async function writeConfigFile(
     } catch (error) {
       await ctx.fs.remove(temp).catch(() => {});
       // A concurrent logout removed our temporary file: write again, as if we started after it.
-      if (error instanceof Deno.errors.NotFound && attempt < 3) continue;
+      if (isFsError(error, "NotFound") && attempt < 3) continue;
       throw fileErrorFrom(error, `Cannot write ${what}`, path);
     }
   }
@@ -456,7 +457,7 @@ export async function deleteCredentials(ctx: Context): Promise<string | undefine
     return path;
   } catch (error) {
     if (error instanceof FileError) throw error;
-    if (error instanceof Deno.errors.NotFound) return undefined;
+    if (isFsError(error, "NotFound")) return undefined;
     throw fileErrorFrom(error, "Cannot delete credentials file", path);
   }
 }

@@ -13,6 +13,7 @@ import {
   writeCredentials,
 } from "./credentials.ts";
 import { ExitCode, FileError, PermissionError, UsageError } from "./errors.ts";
+import { FsError } from "./fs_error.ts";
 import { createMemoryContext, type MemoryContext } from "./testing/memory_context.ts";
 
 const HOME = "/home/user";
@@ -226,7 +227,7 @@ Deno.test("readCredentials(): what is at the path", async (t) => {
 
   await t.step("PermissionDenied from the OS: FileError", async () => {
     const ctx = stored(KEY);
-    ctx.fs.failNext("readTextFile", new Deno.errors.PermissionDenied("os error 13"));
+    ctx.fs.failNext("readTextFile", new FsError("PermissionDenied", "os error 13"));
     await assert.rejects(readCredentials(ctx), isFileError(CREDENTIALS, /permission denied/));
   });
 
@@ -471,7 +472,7 @@ Deno.test("writeCredentials(): atomic replacement", async (t) => {
 
   await t.step("a failed chmod of the temporary file: FileError, no temp", async () => {
     const ctx = stored(OLD_KEY, 0o600, 0o700);
-    ctx.fs.failNext("chmod", new Deno.errors.PermissionDenied("Operation not permitted"));
+    ctx.fs.failNext("chmod", new FsError("PermissionDenied", "Operation not permitted"));
     await assert.rejects(writeCredentials(ctx, KEY), isFileError(CREDENTIALS, /permission denied/));
     assert.equal(ctx.fs.peek(CREDENTIALS), OLD_KEY);
     assert.deepEqual(tempsIn(ctx), []);
@@ -587,7 +588,7 @@ Deno.test("writeCredentials(): stale temporary files", async (t) => {
     const ctx = stored(OLD_KEY);
     ctx.fs.putFile(`${DIR}/${TEMP_PREFIX}old`, "x");
     ctx.advance(120_000);
-    ctx.fs.failNext("remove", new Deno.errors.PermissionDenied("denied"));
+    ctx.fs.failNext("remove", new FsError("PermissionDenied", "denied"));
     await writeCredentials(ctx, KEY);
     assert.equal(ctx.fs.peek(CREDENTIALS), KEY);
     ctx.fs.failNext("readDir", new Error("Input/output error"));
@@ -652,7 +653,7 @@ Deno.test("writeCredentials(): under umask 0277 (not root) the folder is 0700 an
 
 Deno.test("writeCredentials(): a concurrent logout removing the temp file: written again", async () => {
   const ctx = stored(OLD_KEY);
-  ctx.fs.failNext("rename", new Deno.errors.NotFound("No such file or directory (os error 2)"));
+  ctx.fs.failNext("rename", new FsError("NotFound", "No such file or directory (os error 2)"));
   await writeCredentials(ctx, KEY);
   assert.equal(ctx.fs.peek(CREDENTIALS), KEY);
   assert.deepEqual(tempsIn(ctx), []);
@@ -662,7 +663,7 @@ Deno.test("readCredentials(): deleted between the check and the read is no file,
   const ctx = stored(KEY);
   ctx.fs.failNext(
     "readTextFile",
-    new Deno.errors.NotFound("No such file or directory (os error 2)"),
+    new FsError("NotFound", "No such file or directory (os error 2)"),
   );
   assert.equal(await readCredentials(ctx), undefined);
 });
@@ -738,7 +739,7 @@ Deno.test("deleteCredentials()", async (t) => {
     ctx.fs.putFile("/secrets/lua-key", KEY);
     ctx.fs.putSymlink(CREDENTIALS, "/secrets/lua-key");
     assert.equal(await deleteCredentials(ctx), CREDENTIALS);
-    await assert.rejects(ctx.fs.lstat(CREDENTIALS), Deno.errors.NotFound);
+    await assert.rejects(ctx.fs.lstat(CREDENTIALS), { code: "NotFound" });
     assert.equal(ctx.fs.peek("/secrets/lua-key"), KEY);
   });
 
@@ -747,7 +748,7 @@ Deno.test("deleteCredentials()", async (t) => {
     ctx.fs.putDir(DIR, 0o700);
     ctx.fs.putSymlink(CREDENTIALS, "/nowhere");
     assert.equal(await deleteCredentials(ctx), CREDENTIALS);
-    await assert.rejects(ctx.fs.lstat(CREDENTIALS), Deno.errors.NotFound);
+    await assert.rejects(ctx.fs.lstat(CREDENTIALS), { code: "NotFound" });
   });
 
   await t.step("a directory: FileError, left in place", async () => {
@@ -763,7 +764,7 @@ Deno.test("deleteCredentials()", async (t) => {
 
   await t.step("a failed removal: FileError", async () => {
     const ctx = stored(KEY);
-    ctx.fs.failNext("remove", new Deno.errors.PermissionDenied("Permission denied (os error 13)"));
+    ctx.fs.failNext("remove", new FsError("PermissionDenied", "Permission denied (os error 13)"));
     await assert.rejects(
       deleteCredentials(ctx),
       isFileError(CREDENTIALS, /Cannot delete credentials file .*permission denied/),
@@ -785,10 +786,10 @@ Deno.test("deleteCredentials()", async (t) => {
 
 Deno.test("fileErrorFrom(): reasons", () => {
   const cases: [unknown, RegExp][] = [
-    [new Deno.errors.PermissionDenied("os error 13"), /: permission denied$/],
-    [new Deno.errors.IsADirectory("x"), /: it is a directory$/],
-    [new Deno.errors.NotADirectory("x"), /: a parent is not a directory$/],
-    [new Deno.errors.NotFound("x"), /: no such file or directory$/],
+    [new FsError("PermissionDenied", "os error 13"), /: permission denied$/],
+    [new FsError("IsADirectory", "x"), /: it is a directory$/],
+    [new FsError("NotADirectory", "x"), /: a parent is not a directory$/],
+    [new FsError("NotFound", "x"), /: no such file or directory$/],
     [new Error("Disk quota exceeded (os error 122)"), /: Disk quota exceeded \(os error 122\)$/],
     ["weird", /: weird$/],
   ];
@@ -1200,7 +1201,7 @@ Deno.test("readApiKeyFile(): what the credentials file refuses, it refuses, nami
 
   await t.step("deleted between the check and the read: an error", async () => {
     const ctx = secret(KEY);
-    ctx.fs.failNext("readTextFile", new Deno.errors.NotFound("gone"));
+    ctx.fs.failNext("readTextFile", new FsError("NotFound", "gone"));
     await assert.rejects(readApiKeyFile(ctx, SECRET), isKeyFileError(SECRET, /no such file/));
   });
 

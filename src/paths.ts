@@ -13,8 +13,8 @@ export const CONFIG_DIR_NAME = ".lua-cli";
 export const CREDENTIALS_FILE_NAME = "credentials";
 
 /**
- * Joins path segments with the platform's separator (`\\` on Windows, `/` elsewhere), as
- * `node:path`'s `join` does for plain segments. Kept here
+ * Joins path segments with the separator of the context's platform (`\\` when `ctx.os` is
+ * `"windows"`, `/` elsewhere), as `node:path`'s `join` does for plain segments. Kept here
  * rather than imported from `node:path` so that the everyday commands start without Node
  * compatibility.
  *
@@ -22,15 +22,18 @@ export const CREDENTIALS_FILE_NAME = "credentials";
  * ```ts
  * import { joinPath } from "./paths.ts";
  * import assert from "node:assert/strict";
- * assert.equal(joinPath("/home/ada/", ".lua-cli", "credentials"), "/home/ada/.lua-cli/credentials");
+ * const linux = { os: "linux" };
+ * assert.equal(joinPath(linux, "/home/ada/", ".lua-cli", "credentials"), "/home/ada/.lua-cli/credentials");
+ * assert.equal(joinPath({ os: "windows" }, "C:\\Users\\ada", ".env"), "C:\\Users\\ada\\.env");
  * ```
  *
+ * @param ctx Which platform's separator.
  * @param first The first segment.
  * @param rest The following segments.
  * @returns The joined path.
  */
-export function joinPath(first: string, ...rest: string[]): string {
-  const separator = Deno.build.os === "windows" ? "\\" : "/";
+export function joinPath(ctx: Pick<Context, "os">, first: string, ...rest: string[]): string {
+  const separator = ctx.os === "windows" ? "\\" : "/";
   let path = first;
   for (const part of rest) {
     path = path.endsWith("/") || path.endsWith(separator) ? path + part : path + separator + part;
@@ -76,7 +79,7 @@ export function parentDir(path: string): string {
  */
 export function absolutePath(ctx: Pick<Context, "os" | "cwd">, path: string): string {
   const absolute = ctx.os === "windows" ? /^([A-Za-z]:)?[\\/]/.test(path) : path.startsWith("/");
-  return absolute ? path : joinPath(ctx.cwd(), path);
+  return absolute ? path : joinPath(ctx, ctx.cwd(), path);
 }
 
 /**
@@ -114,7 +117,7 @@ export function homeDir(ctx: Pick<Context, "env" | "os">): string {
  * @returns Its absolute path.
  */
 export function configDir(ctx: Pick<Context, "env" | "os">): string {
-  return joinPath(homeDir(ctx), CONFIG_DIR_NAME);
+  return joinPath(ctx, homeDir(ctx), CONFIG_DIR_NAME);
 }
 
 /**
@@ -132,5 +135,5 @@ export function configDir(ctx: Pick<Context, "env" | "os">): string {
  * @returns Its absolute path.
  */
 export function credentialsPath(ctx: Pick<Context, "env" | "os">): string {
-  return joinPath(configDir(ctx), CREDENTIALS_FILE_NAME);
+  return joinPath(ctx, configDir(ctx), CREDENTIALS_FILE_NAME);
 }

@@ -8,6 +8,7 @@ import {
   CREDENTIALS_FILE_NAME,
   credentialsPath,
   homeDir,
+  joinPath,
 } from "./paths.ts";
 
 function ctxOf(
@@ -87,6 +88,20 @@ Deno.test("configDir() and credentialsPath()", () => {
     "/home/ada/.lua-cli/credentials",
   );
   assert.throws(() => credentialsPath(ctxOf("linux", {})), FileError);
+});
+
+Deno.test("joinPath() takes the separator from the context's platform", () => {
+  assert.equal(joinPath({ os: "linux" }, "/home/ada", ".lua-cli"), "/home/ada/.lua-cli");
+  assert.equal(joinPath({ os: "darwin" }, "/Users/ada/", "x", "y"), "/Users/ada/x/y");
+  assert.equal(
+    joinPath({ os: "windows" }, "C:\\Users\\ada", ".lua-cli"),
+    "C:\\Users\\ada\\.lua-cli",
+  );
+  assert.equal(joinPath({ os: "windows" }, "C:\\Users\\ada\\", "x"), "C:\\Users\\ada\\x");
+  assert.equal(
+    credentialsPath(ctxOf("windows", { USERPROFILE: "C:\\Users\\ada" })),
+    "C:\\Users\\ada\\.lua-cli\\credentials",
+  );
 });
 
 Deno.test("absolutePath(): relative to the current directory, absolute unchanged", () => {

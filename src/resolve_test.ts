@@ -9,6 +9,7 @@ import {
   resolveApiKey,
 } from "./resolve.ts";
 import { createMemoryContext, type MemoryContext } from "./testing/memory_context.ts";
+import { FsError } from "./fs_error.ts";
 
 const CREDENTIALS = "/home/user/.lua-cli/credentials";
 const DOTENV = "/work/.env";
@@ -203,7 +204,7 @@ Deno.test("resolveApiKey(): LUA_API_KEY_FILE", async (t) => {
 
   await t.step("an unreadable file is an error, never skipped", async () => {
     const ctx = setup({ secret: SECRET_KEY, credentials: FILE_KEY });
-    ctx.fs.failNext("readTextFile", new Deno.errors.PermissionDenied("os error 13"));
+    ctx.fs.failNext("readTextFile", new FsError("PermissionDenied", "os error 13"));
     await assert.rejects(resolveApiKey(ctx), isKeyFileError(SECRET, /: permission denied$/));
   });
 
@@ -353,7 +354,8 @@ Deno.test("resolveApiKey(): home directory", async (t) => {
     const { warnings, onWarning } = collect();
     assert.deepEqual(await resolveApiKey(ctx, { onWarning }), {
       key: FILE_KEY,
-      source: { kind: "credentials", path: "/users/ada/.lua-cli/credentials" },
+      // the separator is the context's: Windows joins with a backslash
+      source: { kind: "credentials", path: "/users/ada\\.lua-cli\\credentials" },
     });
     assert.deepEqual(warnings, [], "no mode warnings on windows");
   });
