@@ -81,32 +81,32 @@ function isIntegerIn(value: unknown, min: number, max: number): value is number 
  */
 export function parseFaultSpec(body: unknown): FaultSpecResult {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    return { ok: false, message: "Body must be a JSON object." };
+    return { ok: false, message: "Body must be a JSON object" };
   }
   const { path, mode, count = 1, delayMs = DEFAULT_DELAY_MS } = body as Record<string, unknown>;
   if (typeof path !== "string" || !path.startsWith("/")) {
-    return { ok: false, message: '"path" must be a pathname starting with "/".' };
+    return { ok: false, message: '"path" must be a pathname starting with "/"' };
   }
   if (isControlPath(path)) {
-    return { ok: false, message: "Faults cannot target /_emulator routes." };
+    return { ok: false, message: "Faults cannot target /_emulator routes" };
   }
   if (!isFaultMode(mode)) {
-    return { ok: false, message: `"mode" must be one of ${FAULT_MODES.join(", ")}.` };
+    return { ok: false, message: `"mode" must be one of ${FAULT_MODES.join(", ")}` };
   }
   if (!isIntegerIn(count, 1, Number.MAX_SAFE_INTEGER)) {
-    return { ok: false, message: '"count" must be a positive integer.' };
+    return { ok: false, message: '"count" must be a positive integer' };
   }
   if (!isIntegerIn(delayMs, 0, MAX_DELAY_MS)) {
-    return { ok: false, message: `"delayMs" must be an integer from 0 to ${MAX_DELAY_MS}.` };
+    return { ok: false, message: `"delayMs" must be an integer from 0 to ${MAX_DELAY_MS}` };
   }
   const { status, body: responseBody, headers } = body as Record<string, unknown>;
   if (status !== undefined && !isIntegerIn(status, 200, 599)) {
-    return { ok: false, message: '"status" must be an integer from 200 to 599.' };
+    return { ok: false, message: '"status" must be an integer from 200 to 599' };
   }
   const headersOk = headers === undefined ||
     (typeof headers === "object" && headers !== null && !Array.isArray(headers) &&
       Object.values(headers).every((v) => typeof v === "string"));
-  if (!headersOk) return { ok: false, message: '"headers" must map names to strings.' };
+  if (!headersOk) return { ok: false, message: '"headers" must map names to strings' };
   const spec: FaultSpec = { path, mode, count, delayMs };
   if (status !== undefined) spec.status = status;
   if (responseBody !== undefined) spec.body = responseBody;

@@ -386,7 +386,7 @@ Deno.test({
       assert.equal(parentIsFile.code, 1, parentIsFile.stderr);
       assert.match(
         parentIsFile.stderr,
-        /^Error: Cannot read credentials file ".*": a parent is not a directory\.$/m,
+        /^Error: Cannot read credentials file ".*": a parent is not a directory$/m,
       );
       const isDirectory = await lua(["auth", "key", "--force"], {
         setup: (home) => Deno.mkdir(join(home, ".lua-cli", "credentials"), { recursive: true }),
@@ -394,7 +394,7 @@ Deno.test({
       assert.equal(isDirectory.code, 1, isDirectory.stderr);
       assert.match(
         isDirectory.stderr,
-        /^Error: Cannot read credentials file ".*": it is a directory\./m,
+        /^Error: Cannot read credentials file ".*": it is a directory$/m,
       );
     });
 

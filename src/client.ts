@@ -120,7 +120,7 @@ function baseUrl(value: string | undefined, fallback: string, variable: string):
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http");
     return url.href.replace(/\/+$/, "");
   } catch {
-    throw new UsageError(`${variable} is not a valid http(s) URL.`);
+    throw new UsageError(`${variable} is not a valid http(s) URL`);
   }
 }
 
@@ -347,7 +347,7 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
       } catch {
         // Not a network failure: the credential has characters no HTTP header can carry.
         throw new UsageError(
-          "The API key has characters that cannot be sent (a copy may have added smart quotes).",
+          "Cannot send the API key: it has characters no HTTP header can carry (a copy may have added smart quotes)",
         );
       }
     }
@@ -364,7 +364,7 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
     }
     return new UnavailableError(
       `The Lua platform (${host}) answered with a redirect (HTTP ${response.status}) to ` +
-        `${target}; this CLI never follows redirects, so nothing was sent on.`,
+        `${target}; this CLI never follows redirects, so nothing was sent on`,
     );
   }
 
@@ -391,7 +391,7 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
       } catch (error) {
         if (!(error instanceof BodyTooLarge)) throw error;
         throw new UnavailableError(
-          `The Lua platform (${host}) sent an answer larger than 1 MiB; it was not read.`,
+          `The Lua platform (${host}) sent an answer larger than 1 MiB; it was not read`,
         );
       }
       return outcomeOf(response.status, text, spec.bearer, response.headers.get("retry-after"));
@@ -414,7 +414,7 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
         const outcome = await attempt(spec, Math.max(1, Math.min(timeoutMs, remaining)), host);
         if (outcome.ok || outcome.failure.status < 500) return outcome;
         failure = new UnavailableError(
-          `The Lua platform (${host}) answered with an error (HTTP ${outcome.failure.status}).`,
+          `The Lua platform (${host}) answered with an error (HTTP ${outcome.failure.status})`,
         );
         retryable = spec.idempotent;
       } catch (error) {
@@ -423,12 +423,12 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
         if (converted instanceof LuaError) throw converted;
         if (error instanceof DOMException && error.name === "AbortError") {
           failure = new UnavailableError(
-            `The Lua platform (${host}) did not answer within ${seconds(timeoutMs)} s.`,
+            `The Lua platform (${host}) did not answer within ${seconds(timeoutMs)} s`,
           );
           retryable = spec.idempotent;
         } else {
           failure = new UnavailableError(
-            `Cannot reach the Lua platform (${host}): ${describeFailure(error)}.`,
+            `Cannot reach the Lua platform (${host}): ${describeFailure(error)}`,
             { cause: error },
           );
           retryable = spec.idempotent || isConnectFailure(error);
@@ -448,14 +448,14 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
     switch (failure.status) {
       case 403:
         return new AuthenticationError(
-          "The Lua platform refused the request (HTTP 403): this credential may not do this.",
+          "The Lua platform refused the request (HTTP 403): this credential may not do this",
         );
       case 429: {
         return new RateLimitedError(retryAfterSeconds(failure.retryAfter, ctx.now()));
       }
       default:
         return new UnavailableError(
-          `The Lua platform (${host}) answered unexpectedly (HTTP ${failure.status}).`,
+          `The Lua platform (${host}) answered unexpectedly (HTTP ${failure.status})`,
         );
     }
   }
@@ -474,7 +474,7 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
   function misunderstood(url: string, what: string): UnavailableError {
     return new UnavailableError(
       `The Lua platform (${new URL(url).origin}) sent an answer this CLI does not understand ` +
-        `(${what}).`,
+        `(${what})`,
     );
   }
 
@@ -491,7 +491,7 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
     const url = `${apiUrl}/admin/me/authorization/context`;
     const data = await call(
       { method: "GET", url, bearer: apiKey, idempotent: true, signal },
-      (f) => f.status === 401 ? new AuthenticationError("Authentication failed") : undefined,
+      (f) => f.status === 401 ? new AuthenticationError() : undefined,
     );
     const parsed = parseIdentity(data);
     if (!parsed) throw misunderstood(url, "an invalid identity context");
@@ -510,7 +510,7 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
             return new InvalidInputError(
               f.message !== undefined
                 ? `The platform rejected the request: ${f.message}`
-                : "The platform rejected the request as invalid.",
+                : "The platform rejected the request as invalid",
             );
           }
           return undefined;
@@ -525,9 +525,9 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
           // The platform's refusals of a code are not documented: every 4xx but 403 and 429
           // means the code was not accepted. The emulator's codes refine the message.
           if (f.code === "code_burned") {
-            return new BurnedOtpError("This code can no longer be used after 5 wrong tries.");
+            return new BurnedOtpError("This code can no longer be used after 5 wrong tries");
           }
-          if (f.code === "expired_code") return new ExpiredError("The code has expired.");
+          if (f.code === "expired_code") return new ExpiredError("The code has expired");
           if (f.status >= 400 && f.status < 500 && f.status !== 403 && f.status !== 429) {
             return new InvalidOtpError();
           }
@@ -543,7 +543,7 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
         (f) => {
           if (f.status === 404 || f.status === 405 || f.status === 410) {
             return new UnavailableError(
-              "The Lua platform no longer issues API keys by email code to this CLI.",
+              "The Lua platform no longer issues API keys by email code to this CLI",
               {
                 hints: [
                   `Create a key in the admin dashboard (${ADMIN_DASHBOARD_URL}), then run:`,
@@ -554,7 +554,7 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
           }
           if (f.status === 401) {
             return new AuthenticationError(
-              "The platform rejected the sign-in; request a new code.",
+              "The platform rejected the sign-in; request a new code",
             );
           }
           return undefined;
@@ -572,26 +572,32 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
       const url = `${apiUrl}/admin/me/authorization`;
       const kind = keyKind(apiKey);
       const unauthorized = (f: Failure): LuaError | undefined =>
-        f.status === 401 ? new AuthenticationError("Authentication failed") : undefined;
+        f.status === 401 ? new AuthenticationError() : undefined;
       // A legacy key's identity comes from a second route: ask both at once, and when one
-      // fails, end the other rather than leave it running to its deadline.
+      // fails, end the other rather than leave it running to its deadline. Both have settled
+      // before this returns or throws (the first failure): nothing of the check outlives it.
       const siblings = new AbortController();
+      const failures: unknown[] = [];
       const endOthers = (error: unknown): never => {
+        failures.push(error);
         siblings.abort();
         throw error;
       };
       const signal = siblings.signal;
-      const [data, who] = await Promise.all([
+      const [projected, identified] = await Promise.allSettled([
         call({ method: "GET", url, bearer: apiKey, idempotent: true, signal }, unauthorized)
           .catch(endOthers),
         kind === "legacy" ? identity(apiKey, signal).catch(endOthers) : Promise.resolve(undefined),
       ]);
+      if (projected.status === "rejected" || identified.status === "rejected") throw failures[0];
+      const data = projected.value;
+      const who = identified.value;
       const projection = parseProjection(data);
       if (!projection) throw misunderstood(url, "an invalid authorization projection");
       const expected = kind === "typed" ? "apiKey" : "user";
       if (projection.subjectType !== expected) {
         throw new AuthenticationError(
-          `The key did not resolve to ${kind === "typed" ? "an API-key" : "a user"} principal.`,
+          `The key did not resolve to ${kind === "typed" ? "an API-key" : "a user"} principal`,
         );
       }
       return {

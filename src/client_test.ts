@@ -16,7 +16,6 @@ import {
   AuthenticationError,
   ExitCode,
   ExpiredError,
-  INVALID_OTP_HINTS,
   InvalidInputError,
   InvalidOtpError,
   LuaError,
@@ -24,7 +23,7 @@ import {
   UnavailableError,
   UsageError,
 } from "./errors.ts";
-import { ADMIN_DASHBOARD_URL } from "./seed_text.ts";
+import { ADMIN_DASHBOARD_URL, INVALID_OTP_HINTS } from "./seed_text.ts";
 import { createMemoryContext, type MemoryContext } from "./testing/memory_context.ts";
 import { VERSION } from "./version.ts";
 
@@ -1619,4 +1618,24 @@ Deno.test("client: when one GET of a legacy key fails, the other is not left run
     h.emulator.releasePending();
     await sleep(50);
   }
+});
+
+Deno.test("client: checkKey settles both GETs before it throws, even on a network that ignores the abort", async () => {
+  let contextEnded = false;
+  const ctx = createMemoryContext({
+    fetch: async (input) => {
+      const path = new URL(input instanceof Request ? input.url : String(input)).pathname;
+      if (path.endsWith("/context")) {
+        // This network ignores the abort signal: the answer comes when it comes.
+        await sleep(100);
+        contextEnded = true;
+        return new Response("{}", { status: 401 });
+      }
+      return new Response('{"error":"unauthorized"}', { status: 401 });
+    },
+  });
+  const client = createClient(ctx, { authUrl: AUTH, apiUrl: API, ...FAST, timeoutMs: 1_000 });
+  const error = await failure(client.checkKey("lk_unknown"), AuthenticationError);
+  assert.equal(error.message, "Authentication failed");
+  assert.ok(contextEnded, "the identity request had ended before checkKey threw");
 });

@@ -10,6 +10,7 @@ import { FileError, LuaError, permissionErrorFrom } from "./errors.ts";
 import { configDir, CREDENTIALS_FILE_NAME, credentialsPath, joinPath, parentDir } from "./paths.ts";
 import { validateApiKey } from "./validate.ts";
 import { isFsError } from "./fs_error.ts";
+import { shellQuote } from "./shell_quote.ts";
 
 /** A key read from the credentials file. */
 export interface StoredKey {
@@ -49,7 +50,7 @@ export function fileErrorFrom(error: unknown, what: string, path: string): LuaEr
   // Deno opens special files (a link to /proc/self/environ) only with --allow-all: the file is
   // not one we can use, and that is no reason to ask for every permission.
   if (error instanceof Error && error.name === "NotCapable" && /--allow-all/.test(error.message)) {
-    return new FileError(`${what} "${path}": it is a special file, not a regular one.`, path, {
+    return new FileError(`${what} "${path}": it is a special file, not a regular one`, path, {
       cause: error,
     });
   }
@@ -60,7 +61,7 @@ export function fileErrorFrom(error: unknown, what: string, path: string): LuaEr
   else if (isFsError(error, "IsADirectory")) reason = "it is a directory";
   else if (isFsError(error, "NotADirectory")) reason = "a parent is not a directory";
   else if (isFsError(error, "NotFound")) reason = "no such file or directory";
-  return new FileError(`${what} "${path}": ${reason}.`, path, { cause: error });
+  return new FileError(`${what} "${path}": ${reason}`, path, { cause: error });
 }
 
 /** The environment variable that names a file holding the key (Docker and Kubernetes secrets). */
@@ -91,10 +92,12 @@ const CREDENTIALS_NAMING: KeyFileNaming = {
   subject: "Credentials file",
   cannotRead: "Cannot read credentials file",
   malformedHints: [
-    `It must hold the API key alone on one line. Run "lua auth configure" to store a key again,`,
-    `or remove it with "lua auth logout --force".`,
+    "Store a key again: lua auth configure",
+    "Or remove the file: lua auth logout --force",
   ],
-  directoryHints: (path) => [`Move it out of the way: mv "${path}" "${path}.bak"`],
+  directoryHints: (path) => [
+    `Move it out of the way: mv ${shellQuote(path)} ${shellQuote(`${path}.bak`)}`,
+  ],
 };
 
 /**
@@ -105,17 +108,18 @@ const KEY_FILE_NAMING: KeyFileNaming = {
   subject: `${API_KEY_FILE_VARIABLE} file`,
   cannotRead: `Cannot read ${API_KEY_FILE_VARIABLE} file`,
   malformedHints: [
-    `It must hold the API key alone on one line. Fix the file, or unset ${API_KEY_FILE_VARIABLE}.`,
+    `Fix the file, or unset it: unset ${API_KEY_FILE_VARIABLE}`,
   ],
   directoryHints: () => [
-    `Point ${API_KEY_FILE_VARIABLE} at the file inside it, or unset ${API_KEY_FILE_VARIABLE}.`,
+    `Point ${API_KEY_FILE_VARIABLE} at the file inside it, or unset it: unset ${API_KEY_FILE_VARIABLE}`,
   ],
   absentHint:
     `Point ${API_KEY_FILE_VARIABLE} at a file holding the key, or unset it: unset ${API_KEY_FILE_VARIABLE}`,
 };
 
 function malformed(naming: KeyFileNaming, path: string, why: string): FileError {
-  return new FileError(`${naming.subject} "${path}" is malformed: ${why}.`, path, {
+  const rule = "it must hold the API key alone on one line";
+  return new FileError(`${naming.subject} "${path}" is malformed: ${why}; ${rule}`, path, {
     hints: [...naming.malformedHints],
   });
 }
@@ -168,14 +172,18 @@ function looseModeWarnings(
   if (fileMode !== null && (fileMode & 0o077) !== 0) {
     const mode = (fileMode & 0o777).toString(8).padStart(4, "0");
     warnings.push(
-      `${naming.subject} "${path}" is accessible by other users (mode ${mode}). Fix it: chmod 600 "${path}"`,
+      `${naming.subject} "${path}" is accessible by other users (mode ${mode}); fix it: chmod 600 ${
+        shellQuote(path)
+      }`,
     );
   }
   if (dirMode !== null && (dirMode & 0o022) !== 0) {
     const dir = parentDir(path);
     const mode = (dirMode & 0o777).toString(8).padStart(4, "0");
     warnings.push(
-      `Directory "${dir}" is writable by other users (mode ${mode}). Fix it: chmod 700 "${dir}"`,
+      `Directory "${dir}" is writable by other users (mode ${mode}); fix it: chmod 700 ${
+        shellQuote(dir)
+      }`,
     );
   }
   return warnings;
@@ -194,7 +202,7 @@ async function readKeyFile(
 ): Promise<StoredKey | undefined> {
   const absent = (cause?: unknown, why = "no such file or directory"): undefined => {
     if (naming.absentHint === undefined) return undefined;
-    throw new FileError(`${naming.cannotRead} "${path}": ${why}.`, path, {
+    throw new FileError(`${naming.cannotRead} "${path}": ${why}`, path, {
       hints: [naming.absentHint],
       ...(cause === undefined ? {} : { cause }),
     });
@@ -207,12 +215,12 @@ async function readKeyFile(
     throw fileErrorFrom(error, naming.cannotRead, path);
   }
   if (info.isDirectory) {
-    throw new FileError(`${naming.cannotRead} "${path}": it is a directory.`, path, {
+    throw new FileError(`${naming.cannotRead} "${path}": it is a directory`, path, {
       hints: naming.directoryHints(path),
     });
   }
   if (!info.isFile) {
-    throw new FileError(`${naming.cannotRead} "${path}": it is not a regular file.`, path);
+    throw new FileError(`${naming.cannotRead} "${path}": it is not a regular file`, path);
   }
   if (info.size > MAX_FILE_BYTES) throw malformed(naming, path, `it is ${info.size} bytes long`);
   let text;
@@ -299,7 +307,7 @@ export async function readApiKeyFile(
  */
 async function ensureConfigDir(ctx: Context, dir: string): Promise<void> {
   const inTheWay = (cause?: unknown): FileError =>
-    new FileError(`Cannot create directory "${dir}": a file is in the way.`, dir, { cause });
+    new FileError(`Cannot create directory "${dir}": a file is in the way`, dir, { cause });
   try {
     let info = await ctx.fs.lstat(dir).catch((error) => {
       if (isFsError(error, "NotFound")) return undefined;
@@ -441,8 +449,8 @@ export async function deleteCredentials(ctx: Context): Promise<string | undefine
   try {
     const info = await ctx.fs.lstat(path);
     if (info.isDirectory) {
-      throw new FileError(`Cannot delete credentials file "${path}": it is a directory.`, path, {
-        hints: [`Remove it yourself if it is yours: rm -r "${path}"`],
+      throw new FileError(`Cannot delete credentials file "${path}": it is a directory`, path, {
+        hints: [`Remove it yourself if it is yours: rm -r ${shellQuote(path)}`],
       });
     }
     await ctx.fs.remove(path);

@@ -57,7 +57,7 @@ function isNoHome(error: unknown): boolean {
   assert.ok(error instanceof FileError, `expected FileError, got ${error}`);
   assert.equal(error.exitCode, ExitCode.Error);
   assert.equal(error.path, "$HOME");
-  assert.equal(error.message, "Cannot find the home directory: HOME is not set.");
+  assert.equal(error.message, "Cannot find the home directory: HOME is not set");
   return true;
 }
 
@@ -247,9 +247,9 @@ Deno.test("readCredentials(): what is at the path", async (t) => {
 
 Deno.test("readCredentials(): loose permissions warn, and the key is still used", async (t) => {
   const fileWarning =
-    `Credentials file "${CREDENTIALS}" is accessible by other users (mode 0644). Fix it: chmod 600 "${CREDENTIALS}"`;
+    `Credentials file "${CREDENTIALS}" is accessible by other users (mode 0644); fix it: chmod 600 ${CREDENTIALS}`;
   const dirWarning =
-    `Directory "${DIR}" is writable by other users (mode 0777). Fix it: chmod 700 "${DIR}"`;
+    `Directory "${DIR}" is writable by other users (mode 0777); fix it: chmod 700 ${DIR}`;
 
   await t.step("0600 in 0700: no warning", async () => {
     const { result, warnings } = await readWithWarnings(stored(KEY, 0o600, 0o700));
@@ -272,7 +272,7 @@ Deno.test("readCredentials(): loose permissions warn, and the key is still used"
     for (const mode of [0o640, 0o604, 0o601, 0o610]) {
       const { warnings } = await readWithWarnings(stored(KEY, mode, 0o700));
       assert.equal(warnings.length, 1, mode.toString(8));
-      assert.ok(warnings[0]!.includes(`chmod 600 "${CREDENTIALS}"`));
+      assert.ok(warnings[0]!.includes(`chmod 600 ${CREDENTIALS}`));
       assert.ok(warnings[0]!.includes(`(mode 0${mode.toString(8)})`));
     }
   });
@@ -282,6 +282,21 @@ Deno.test("readCredentials(): loose permissions warn, and the key is still used"
     assert.equal(result?.key, KEY);
     assert.deepEqual(warnings, [dirWarning]);
   });
+
+  await t.step(
+    "a group-writable directory (0770, 0775): the warning and its chmod 700",
+    async () => {
+      for (const mode of [0o770, 0o775]) {
+        const { result, warnings } = await readWithWarnings(stored(KEY, 0o600, mode));
+        assert.equal(result?.key, KEY);
+        assert.deepEqual(warnings, [
+          `Directory "${DIR}" is writable by other users (mode 0${
+            mode.toString(8)
+          }); fix it: chmod 700 ${DIR}`,
+        ]);
+      }
+    },
+  );
 
   await t.step("both", async () => {
     const { result, warnings } = await readWithWarnings(stored(`${KEY}\n`, 0o644, 0o777));
@@ -771,12 +786,12 @@ Deno.test("deleteCredentials()", async (t) => {
 
 Deno.test("fileErrorFrom(): reasons", () => {
   const cases: [unknown, RegExp][] = [
-    [new FsError("PermissionDenied", "os error 13"), /: permission denied\.$/],
-    [new FsError("IsADirectory", "x"), /: it is a directory\.$/],
-    [new FsError("NotADirectory", "x"), /: a parent is not a directory\.$/],
-    [new FsError("NotFound", "x"), /: no such file or directory\.$/],
-    [new Error("Disk quota exceeded (os error 122)"), /: Disk quota exceeded \(os error 122\)\.$/],
-    ["weird", /: weird\.$/],
+    [new FsError("PermissionDenied", "os error 13"), /: permission denied$/],
+    [new FsError("IsADirectory", "x"), /: it is a directory$/],
+    [new FsError("NotADirectory", "x"), /: a parent is not a directory$/],
+    [new FsError("NotFound", "x"), /: no such file or directory$/],
+    [new Error("Disk quota exceeded (os error 122)"), /: Disk quota exceeded \(os error 122\)$/],
+    ["weird", /: weird$/],
   ];
   for (const [cause, reason] of cases) {
     const error = fileErrorFrom(cause, "Cannot read credentials file", "/c");
@@ -870,8 +885,8 @@ Deno.test({
     const found = await readCredentials(t.ctx, { onWarning: (m) => warnings.push(m) });
     assert.deepEqual(found, { key: OLD_KEY, path: t.credentials });
     assert.equal(warnings.length, 2);
-    assert.ok(warnings[0]!.includes(`chmod 600 "${t.credentials}"`));
-    assert.ok(warnings[1]!.includes(`chmod 700 "${t.dir}"`));
+    assert.ok(warnings[0]!.includes(`chmod 600 ${t.credentials}`));
+    assert.ok(warnings[1]!.includes(`chmod 700 ${t.dir}`));
 
     await writeCredentials(t.ctx, KEY);
     assert.equal(await Deno.readTextFile(t.credentials), KEY);
@@ -1050,7 +1065,7 @@ Deno.test("readCredentials(): a link to a special file is a FileError, never a d
   await assert.rejects(readCredentials(ctx), (error: unknown) => {
     assert.ok(error instanceof FileError, String(error));
     assert.ok(!error.message.includes("--allow-all"), error.message);
-    assert.match(error.message, /it is a special file, not a regular one\.$/);
+    assert.match(error.message, /it is a special file, not a regular one$/);
     return true;
   });
 });
@@ -1097,7 +1112,7 @@ Deno.test("readApiKeyFile(): what the credentials file refuses, it refuses, nami
       readApiKeyFile(secret(`${KEY}\n${OLD_KEY}\n`), SECRET),
       isKeyFileError(
         SECRET,
-        /^LUA_API_KEY_FILE file "[^"]+" is malformed: it has 2 non-blank lines\.$/,
+        /^LUA_API_KEY_FILE file "[^"]+" is malformed: it has 2 non-blank lines; it must hold the API key alone on one line$/,
       ),
     );
   });
@@ -1130,7 +1145,7 @@ Deno.test("readApiKeyFile(): what the credentials file refuses, it refuses, nami
     ctx.fs.putDir(SECRET);
     await assert.rejects(readApiKeyFile(ctx, SECRET), (error: unknown) => {
       assert.ok(
-        isKeyFileError(SECRET, /^Cannot read LUA_API_KEY_FILE file "[^"]+": it is a directory\.$/)(
+        isKeyFileError(SECRET, /^Cannot read LUA_API_KEY_FILE file "[^"]+": it is a directory$/)(
           error,
         ),
       );
@@ -1146,7 +1161,7 @@ Deno.test("readApiKeyFile(): what the credentials file refuses, it refuses, nami
     ctx.fs.stat = async (path) => ({ ...(await stat(path)), isFile: false });
     await assert.rejects(
       readApiKeyFile(ctx, SECRET),
-      isKeyFileError(SECRET, /: it is not a regular file\.$/),
+      isKeyFileError(SECRET, /: it is not a regular file$/),
     );
   });
 
@@ -1162,7 +1177,7 @@ Deno.test("readApiKeyFile(): what the credentials file refuses, it refuses, nami
       );
       await assert.rejects(
         readApiKeyFile(ctx, SECRET),
-        isKeyFileError(SECRET, /: it is a special file, not a regular one\.$/),
+        isKeyFileError(SECRET, /: it is a special file, not a regular one$/),
       );
     },
   );
@@ -1172,7 +1187,7 @@ Deno.test("readApiKeyFile(): what the credentials file refuses, it refuses, nami
       readApiKeyFile(createMemoryContext(), SECRET),
       isKeyFileError(
         SECRET,
-        /^Cannot read LUA_API_KEY_FILE file "[^"]+": no such file or directory\.$/,
+        /^Cannot read LUA_API_KEY_FILE file "[^"]+": no such file or directory$/,
       ),
     );
   });
@@ -1193,7 +1208,7 @@ Deno.test("readApiKeyFile(): what the credentials file refuses, it refuses, nami
   await t.step("blank: an error, not 'no key'", async () => {
     await assert.rejects(
       readApiKeyFile(secret("\n  \n"), SECRET),
-      isKeyFileError(SECRET, /: it is empty\.$/),
+      isKeyFileError(SECRET, /: it is empty$/),
     );
   });
 
@@ -1224,7 +1239,7 @@ Deno.test("readApiKeyFile(): a symlink is followed, and its target's mode counts
   const read = await readApiKeyFile(ctx, SECRET, { onWarning: (m) => warnings.push(m) });
   assert.deepEqual(read, { key: KEY, path: SECRET });
   assert.deepEqual(warnings, [
-    `LUA_API_KEY_FILE file "${SECRET}" is accessible by other users (mode 0644). Fix it: chmod 600 "${SECRET}"`,
+    `LUA_API_KEY_FILE file "${SECRET}" is accessible by other users (mode 0644); fix it: chmod 600 ${SECRET}`,
   ]);
 });
 
@@ -1235,8 +1250,8 @@ Deno.test("readApiKeyFile(): loose modes warn with the chmod that fixes them, th
   });
   assert.equal(read.key, KEY);
   assert.deepEqual(warnings, [
-    `LUA_API_KEY_FILE file "${SECRET}" is accessible by other users (mode 0604). Fix it: chmod 600 "${SECRET}"`,
-    `Directory "${SECRET_DIR}" is writable by other users (mode 0777). Fix it: chmod 700 "${SECRET_DIR}"`,
+    `LUA_API_KEY_FILE file "${SECRET}" is accessible by other users (mode 0604); fix it: chmod 600 ${SECRET}`,
+    `Directory "${SECRET_DIR}" is writable by other users (mode 0777); fix it: chmod 700 ${SECRET_DIR}`,
   ]);
   const quiet: string[] = [];
   await readApiKeyFile(secret(KEY, 0o400, 0o755), SECRET, { onWarning: (m) => quiet.push(m) });

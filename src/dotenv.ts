@@ -110,7 +110,7 @@ export async function readDotenvKey(
 ): Promise<StoredKey | undefined> {
   const path = dotenvPath(ctx);
   const warn = (why: string): undefined => {
-    options.onWarning?.(`Ignoring "${path}": ${why}.`);
+    options.onWarning?.(`Ignoring "${path}": ${why}`);
     return undefined;
   };
   const text = await readDotenvText(ctx, path, warn);

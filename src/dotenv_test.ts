@@ -213,6 +213,6 @@ Deno.test("readDotenvKey(): a special file Deno reads only with --allow-all is a
   const warnings: string[] = [];
   assert.equal(await readDotenvKey(ctx, { onWarning: (m) => warnings.push(m) }), undefined);
   assert.deepEqual(warnings, [
-    `Ignoring "${DOTENV}": it is a special file (such as a link into /proc), not a .env file.`,
+    `Ignoring "${DOTENV}": it is a special file (such as a link into /proc), not a .env file`,
   ]);
 });

@@ -2,8 +2,25 @@
  * Typed errors of the Lua CLI library. Each carries the process exit code the CLI maps
  * it to and, where there is one, a hint telling the user what to do next.
  *
+ * Messages follow `docs/style.md`: plain text, sentence case, no final period, no decoration.
+ * The seed's frozen texts (the default messages and hints of {@linkcode NoApiKeyError},
+ * {@linkcode AuthenticationError} and {@linkcode InvalidOtpError}) come from `seed_text.ts`.
+ *
  * @module
  */
+
+import {
+  AUTH_FAILED,
+  AUTH_FAILED_HINTS,
+  INVALID_OTP,
+  INVALID_OTP_HINTS,
+  NO_API_KEY,
+  NO_KEY_HINTS,
+} from "./seed_text.ts";
+
+// Re-exported where the CLI and the library's users have always imported them from; they are
+// defined in `seed_text.ts` alone.
+export { AUTH_FAILED_HINTS, INVALID_OTP_HINTS, NO_KEY_HINTS };
 
 /** Process exit codes, the one table every command uses. */
 export const ExitCode = {
@@ -41,7 +58,7 @@ export interface LuaErrorOptions {
  * import { LuaError, UsageError } from "./errors.ts";
  * import assert from "node:assert/strict";
  *
- * const error: unknown = new UsageError("Missing --email.");
+ * const error: unknown = new UsageError("Missing --email");
  * assert.ok(error instanceof LuaError);
  * assert.equal((error as LuaError).exitCode, 2);
  * ```
@@ -55,7 +72,7 @@ export class LuaError extends Error {
   /**
    * Creates an error.
    *
-   * @param message The user-facing message, one sentence.
+   * @param message The user-facing message: plain text, no final period (`docs/style.md`).
    * @param exitCode The exit code the CLI uses.
    * @param options Hints and cause.
    */
@@ -81,14 +98,6 @@ export class UsageError extends LuaError {
   }
 }
 
-/** The seed's fixes for a missing key, in its words. */
-export const NO_KEY_HINTS: readonly string[] = [
-  "Authenticate using one of:",
-  "  lua auth configure              # Interactive setup (stores in ~/.lua-cli/credentials)",
-  "  export LUA_API_KEY=your-key     # Environment variable",
-  '  echo "LUA_API_KEY=key" >> .env  # .env file',
-];
-
 /** No API key was found in any source. Exit 9. */
 export class NoApiKeyError extends LuaError {
   /**
@@ -97,19 +106,11 @@ export class NoApiKeyError extends LuaError {
    * @param options Hints and cause; the seed's three fixes by default.
    * @param message The message; it starts with the seed's "No API key found." by default.
    */
-  constructor(options: LuaErrorOptions = {}, message = "No API key found.") {
+  constructor(options: LuaErrorOptions = {}, message: string = NO_API_KEY) {
     super(message, ExitCode.Auth, { hints: NO_KEY_HINTS, ...options });
     this.name = "NoApiKeyError";
   }
 }
-
-/** The seed's hints for a rejected key. */
-export const AUTH_FAILED_HINTS: readonly string[] = [
-  "Verify you copied the complete key",
-  "Check key hasn't been revoked",
-  "Ensure no extra spaces",
-  "Generate new key via email method: lua auth configure --email <you@example.com>",
-];
 
 /** The platform rejected a credential (HTTP 401). Exit 9. */
 export class AuthenticationError extends LuaError {
@@ -119,18 +120,11 @@ export class AuthenticationError extends LuaError {
    * @param message What was rejected.
    * @param options Hints and cause.
    */
-  constructor(message = "Authentication failed", options: LuaErrorOptions = {}) {
+  constructor(message: string = AUTH_FAILED, options: LuaErrorOptions = {}) {
     super(message, ExitCode.Auth, options);
     this.name = "AuthenticationError";
   }
 }
-
-/** The seed's hints for a wrong one-time code. */
-export const INVALID_OTP_HINTS: readonly string[] = [
-  "Double-check the code from email",
-  "OTP expires after 10 minutes",
-  "Request new OTP by running command again",
-];
 
 /** A one-time code was wrong, used up or burned. Exit 9. */
 export class InvalidOtpError extends AuthenticationError {
@@ -140,7 +134,7 @@ export class InvalidOtpError extends AuthenticationError {
    * @param message What the platform said.
    * @param options Hints and cause.
    */
-  constructor(message = "Invalid OTP code", options: LuaErrorOptions = {}) {
+  constructor(message: string = INVALID_OTP, options: LuaErrorOptions = {}) {
     super(message, { hints: INVALID_OTP_HINTS, ...options });
     this.name = "InvalidOtpError";
   }
@@ -160,8 +154,8 @@ export class BurnedOtpError extends InvalidOtpError {
   }
 }
 
-/** A one-time code or sign-in token is too old (HTTP 410). Exit 9. */
-export class ExpiredError extends LuaError {
+/** A one-time code or sign-in token is too old (HTTP 410): a credential refused. Exit 9. */
+export class ExpiredError extends AuthenticationError {
   /**
    * Creates the error.
    *
@@ -169,7 +163,7 @@ export class ExpiredError extends LuaError {
    * @param options Hints and cause.
    */
   constructor(message: string, options: LuaErrorOptions = {}) {
-    super(message, ExitCode.Auth, options);
+    super(message, options);
     this.name = "ExpiredError";
   }
 }
@@ -202,8 +196,8 @@ export class RateLimitedError extends LuaError {
   constructor(retryAfterSeconds: number | undefined, options: LuaErrorOptions = {}) {
     super(
       retryAfterSeconds === undefined
-        ? "Too many requests. Wait a moment and try again."
-        : `Too many requests. Wait ${retryAfterSeconds} s and try again.`,
+        ? "Too many requests: wait a moment and try again"
+        : `Too many requests: wait ${retryAfterSeconds} s and try again`,
       ExitCode.Unavailable,
       options,
     );
@@ -262,7 +256,7 @@ export class PermissionError extends LuaError {
    * import assert from "node:assert/strict";
    * assert.equal(
    *   new PermissionError("--allow-env", { subject: "LUA_API_KEY" }).message,
-   *   "This command needs the --allow-env permission for LUA_API_KEY: run it with --allow-env.",
+   *   "This command needs the --allow-env permission for LUA_API_KEY: run it with --allow-env",
    * );
    * ```
    *
@@ -273,7 +267,7 @@ export class PermissionError extends LuaError {
     const { subject, ...rest } = options;
     const what = subject === undefined ? "" : ` for ${subject}`;
     super(
-      `This command needs the ${flag} permission${what}: run it with ${flag}.`,
+      `This command needs the ${flag} permission${what}: run it with ${flag}`,
       ExitCode.Usage,
       rest,
     );
@@ -289,7 +283,7 @@ export class InterruptedError extends LuaError {
    * @param options Hints and cause.
    */
   constructor(options: LuaErrorOptions = {}) {
-    super("Cancelled.", ExitCode.Interrupted, options);
+    super("Cancelled", ExitCode.Interrupted, options);
     this.name = "InterruptedError";
   }
 }

@@ -1,16 +1,13 @@
 import assert from "node:assert/strict";
 import {
-  AUTH_FAILED_HINTS,
   AuthenticationError,
   ExitCode,
   ExpiredError,
   FileError,
   InterruptedError,
-  INVALID_OTP_HINTS,
   InvalidInputError,
   InvalidOtpError,
   LuaError,
-  NO_KEY_HINTS,
   NoApiKeyError,
   PermissionError,
   permissionErrorFrom,
@@ -18,6 +15,7 @@ import {
   UnavailableError,
   UsageError,
 } from "./errors.ts";
+import { AUTH_FAILED_HINTS, INVALID_OTP_HINTS, NO_KEY_HINTS } from "./seed_text.ts";
 
 Deno.test("ExitCode: the documented values", () => {
   assert.deepEqual({ ...ExitCode }, {
@@ -36,11 +34,11 @@ Deno.test("LuaError subclasses: exit codes, names and instanceof", () => {
     [new NoApiKeyError(), 9, "NoApiKeyError"],
     [new AuthenticationError(), 9, "AuthenticationError"],
     [new InvalidOtpError(), 9, "InvalidOtpError"],
-    [new ExpiredError("The code expired."), 9, "ExpiredError"],
-    [new InvalidInputError("Bad email."), 2, "InvalidInputError"],
+    [new ExpiredError("The code expired"), 9, "ExpiredError"],
+    [new InvalidInputError("Bad email"), 2, "InvalidInputError"],
     [new RateLimitedError(3), 11, "RateLimitedError"],
-    [new UnavailableError("Cannot reach the platform."), 11, "UnavailableError"],
-    [new FileError("Cannot read.", "/f"), 1, "FileError"],
+    [new UnavailableError("Cannot reach the platform"), 11, "UnavailableError"],
+    [new FileError("Cannot read", "/f"), 1, "FileError"],
     [new PermissionError("--allow-net"), 2, "PermissionError"],
     [new InterruptedError(), 130, "InterruptedError"],
   ];
@@ -52,17 +50,18 @@ Deno.test("LuaError subclasses: exit codes, names and instanceof", () => {
     assert.ok(error.message.length > 0, name);
   }
   assert.ok(new InvalidOtpError() instanceof AuthenticationError);
+  assert.ok(new ExpiredError("The code expired") instanceof AuthenticationError);
 });
 
 Deno.test("LuaError: hints default to none, cause only when given", () => {
-  const plain = new LuaError("Something.", ExitCode.Error);
+  const plain = new LuaError("Something", ExitCode.Error);
   assert.deepEqual(plain.hints, []);
   assert.equal("cause" in plain, false);
   const cause = new Error("inner");
-  const wrapped = new UsageError("Outer.", { cause, hints: ["Try --help."] });
+  const wrapped = new UsageError("Outer", { cause, hints: ["Try --help"] });
   assert.equal(wrapped.cause, cause);
-  assert.deepEqual(wrapped.hints, ["Try --help."]);
-  assert.equal(wrapped.message, "Outer.");
+  assert.deepEqual(wrapped.hints, ["Try --help"]);
+  assert.equal(wrapped.message, "Outer");
 });
 
 Deno.test("NoApiKeyError: the seed's message and its three fixes", () => {
@@ -94,14 +93,14 @@ Deno.test("AuthenticationError and InvalidOtpError: default messages and seed hi
 Deno.test("RateLimitedError: message with and without Retry-After", () => {
   const known = new RateLimitedError(30);
   assert.equal(known.retryAfterSeconds, 30);
-  assert.match(known.message, /Wait 30 s/);
+  assert.match(known.message, /: wait 30 s and try again$/);
   const unknown = new RateLimitedError(undefined);
   assert.equal(unknown.retryAfterSeconds, undefined);
-  assert.match(unknown.message, /Wait a moment/);
+  assert.match(unknown.message, /: wait a moment and try again$/);
 });
 
 Deno.test("FileError: keeps the path", () => {
-  const error = new FileError('Cannot read "/home/u/x".', "/home/u/x");
+  const error = new FileError('Cannot read "/home/u/x"', "/home/u/x");
   assert.equal(error.path, "/home/u/x");
   assert.equal(error.exitCode, ExitCode.Error);
 });
@@ -110,7 +109,7 @@ Deno.test("PermissionError: names the flag", () => {
   const error = new PermissionError("--allow-write");
   assert.equal(
     error.message,
-    "This command needs the --allow-write permission: run it with --allow-write.",
+    "This command needs the --allow-write permission: run it with --allow-write",
   );
 });
 
@@ -149,4 +148,17 @@ Deno.test("permissionErrorFrom()", async (t) => {
     assert.equal(permissionErrorFrom("NotCapable"), "NotCapable");
     assert.equal(permissionErrorFrom(undefined), undefined);
   });
+});
+
+Deno.test("permissionErrorFrom(): a missing variable is named", () => {
+  const converted = permissionErrorFrom(
+    new Deno.errors.NotCapable(
+      'Requires env access to "LUA_API_KEY", run again with the --allow-env flag',
+    ),
+  );
+  assert.ok(converted instanceof PermissionError);
+  assert.equal(
+    converted.message,
+    "This command needs the --allow-env permission for LUA_API_KEY: run it with --allow-env",
+  );
 });

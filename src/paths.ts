@@ -102,9 +102,9 @@ export function homeDir(ctx: Pick<Context, "env" | "os">): string {
   if (!home) {
     const variable = ctx.os === "windows" ? "USERPROFILE" : "HOME";
     throw new FileError(
-      `Cannot find the home directory: ${variable} is not set.`,
+      `Cannot find the home directory: ${variable} is not set`,
       `$${variable}`,
-      { hints: [`Set ${variable}, or pass the key in the LUA_API_KEY environment variable.`] },
+      { hints: [`Set ${variable}, or pass the key in the LUA_API_KEY environment variable`] },
     );
   }
   return home;

@@ -61,7 +61,7 @@ Deno.test("homeDir()", async (t) => {
       (error: unknown) => {
         assert.ok(error instanceof FileError);
         assert.equal(error.exitCode, ExitCode.Error);
-        assert.equal(error.message, "Cannot find the home directory: HOME is not set.");
+        assert.equal(error.message, "Cannot find the home directory: HOME is not set");
         assert.equal(error.path, "$HOME");
         assert.match(error.hints.join("\n"), /LUA_API_KEY/);
         return true;
@@ -71,7 +71,7 @@ Deno.test("homeDir()", async (t) => {
       () => homeDir(ctxOf("windows", {})),
       (error: unknown) => {
         assert.ok(error instanceof FileError);
-        assert.equal(error.message, "Cannot find the home directory: USERPROFILE is not set.");
+        assert.equal(error.message, "Cannot find the home directory: USERPROFILE is not set");
         assert.equal(error.path, "$USERPROFILE");
         return true;
       },

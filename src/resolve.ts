@@ -86,7 +86,7 @@ function envKey(ctx: Context): string | undefined {
     return validateApiKey(raw);
   } catch (error) {
     const why = error instanceof Error
-      ? error.message.replace(/^The API key /, "it ").replace(/\.$/, "")
+      ? error.message.replace(/^The API key /, "it ")
       : "it is not a key";
     throw new UsageError(
       `Cannot use the ${API_KEY_VARIABLE} environment variable: ${why}`,

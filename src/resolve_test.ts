@@ -187,7 +187,7 @@ Deno.test("resolveApiKey(): LUA_API_KEY_FILE", async (t) => {
         assert.ok(
           isKeyFileError(
             "/run/secrets/missing",
-            /^Cannot read LUA_API_KEY_FILE file "\/run\/secrets\/missing": no such file or directory\.$/,
+            /^Cannot read LUA_API_KEY_FILE file "\/run\/secrets\/missing": no such file or directory$/,
           )(error),
         );
         assert.match((error as FileError).hints.join("\n"), /unset LUA_API_KEY_FILE/);
@@ -205,12 +205,12 @@ Deno.test("resolveApiKey(): LUA_API_KEY_FILE", async (t) => {
   await t.step("an unreadable file is an error, never skipped", async () => {
     const ctx = setup({ secret: SECRET_KEY, credentials: FILE_KEY });
     ctx.fs.failNext("readTextFile", new FsError("PermissionDenied", "os error 13"));
-    await assert.rejects(resolveApiKey(ctx), isKeyFileError(SECRET, /: permission denied\.$/));
+    await assert.rejects(resolveApiKey(ctx), isKeyFileError(SECRET, /: permission denied$/));
   });
 
   await t.step("a blank file is an error: the variable asked for a key", async () => {
     const ctx = setup({ secret: " \n\n", credentials: FILE_KEY });
-    await assert.rejects(resolveApiKey(ctx), isKeyFileError(SECRET, /: it is empty\.$/));
+    await assert.rejects(resolveApiKey(ctx), isKeyFileError(SECRET, /: it is empty$/));
   });
 
   await t.step("a relative path is relative to the current directory", async () => {
@@ -253,7 +253,7 @@ Deno.test("resolveApiKey(): LUA_API_KEY_FILE", async (t) => {
     const { warnings, onWarning } = collect();
     assert.equal((await resolveApiKey(ctx, { onWarning }))?.key, SECRET_KEY);
     assert.deepEqual(warnings, [
-      `LUA_API_KEY_FILE file "${SECRET}" is accessible by other users (mode 0644). Fix it: chmod 600 "${SECRET}"`,
+      `LUA_API_KEY_FILE file "${SECRET}" is accessible by other users (mode 0644); fix it: chmod 600 ${SECRET}`,
     ]);
   });
 
@@ -392,7 +392,7 @@ Deno.test("resolveApiKey(): warnings go to onWarning, the key is still used", as
   const { warnings, onWarning } = collect();
   assert.deepEqual(await resolveApiKey(ctx, { onWarning }), { key: FILE_KEY, source: FILE_SOURCE });
   assert.equal(warnings.length, 1);
-  assert.ok(warnings[0]?.includes(`chmod 600 "${CREDENTIALS}"`));
+  assert.ok(warnings[0]?.includes(`chmod 600 ${CREDENTIALS}`));
 });
 
 Deno.test("resolveApiKey(): a missing read permission is a PermissionError", async () => {

@@ -2,7 +2,9 @@
  * The fixed texts of the user documentation this CLI implements (the platform's
  * "CLI authentication" page, and the transcripts of its markdown version). They are frozen:
  * users, scripts and the documentation quote them word for word, so they change only when the
- * documentation does. Every other message is ours and follows `docs/style.md`.
+ * documentation does. Every other message is ours and follows `docs/style.md`. The seed prints
+ * its error texts as `Error: ❌ Invalid OTP code`: the `Error:` prefix and the emoji are the
+ * reporter's decoration, so the texts here are the words alone.
  *
  * @module
  */
@@ -46,3 +48,32 @@ export const KEY_DELETED = "API key deleted successfully.";
 
 /** The admin dashboard, where keys are created and regenerated (revoked) by hand. */
 export const ADMIN_DASHBOARD_URL = "https://admin.heylua.ai";
+
+/** `NoApiKeyError`'s message: the troubleshooting section's "Error: No API key found.". */
+export const NO_API_KEY = "No API key found.";
+/** The seed's fixes for a missing key, under {@linkcode NO_API_KEY}. */
+export const NO_KEY_HINTS: readonly string[] = [
+  "Authenticate using one of:",
+  "  lua auth configure              # Interactive setup (stores in ~/.lua-cli/credentials)",
+  "  export LUA_API_KEY=your-key     # Environment variable",
+  '  echo "LUA_API_KEY=key" >> .env  # .env file',
+];
+
+/** `AuthenticationError`'s message: the seed's "Error: ❌ Authentication failed", undecorated. */
+export const AUTH_FAILED = "Authentication failed";
+/** The seed's solutions for a rejected key, under {@linkcode AUTH_FAILED}. */
+export const AUTH_FAILED_HINTS: readonly string[] = [
+  "Verify you copied the complete key",
+  "Check key hasn't been revoked",
+  "Ensure no extra spaces",
+  "Generate new key via email method: lua auth configure --email <you@example.com>",
+];
+
+/** `InvalidOtpError`'s message: the seed's "Error: ❌ Invalid OTP code", undecorated. */
+export const INVALID_OTP = "Invalid OTP code";
+/** The seed's solutions for a wrong one-time code, under {@linkcode INVALID_OTP}. */
+export const INVALID_OTP_HINTS: readonly string[] = [
+  "Double-check the code from email",
+  "OTP expires after 10 minutes",
+  "Request new OTP by running command again",
+];

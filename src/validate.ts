@@ -32,18 +32,18 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
  */
 export function validateApiKey(key: string): string {
   const value = key.trim();
-  if (value === "") throw new UsageError("The API key is empty.");
+  if (value === "") throw new UsageError("The API key is empty");
   if (/^(export\s+)?LUA_API_KEY\s*=/.test(value)) {
-    throw new UsageError("Pass the key alone, without LUA_API_KEY=.");
+    throw new UsageError("The API key must be the key alone, without LUA_API_KEY=");
   }
-  if (/\s/.test(value)) throw new UsageError("The API key must not contain spaces.");
-  if (CONTROL.test(value)) throw new UsageError("The API key must not contain control characters.");
+  if (/\s/.test(value)) throw new UsageError("The API key must not contain spaces");
+  if (CONTROL.test(value)) throw new UsageError("The API key must not contain control characters");
   if (new TextEncoder().encode(value).length > MAX_API_KEY_BYTES) {
-    throw new UsageError(`The API key is longer than ${MAX_API_KEY_BYTES} bytes.`);
+    throw new UsageError(`The API key is longer than ${MAX_API_KEY_BYTES} bytes`);
   }
   if (!/^[\x21-\x7e]+$/.test(value)) {
     throw new UsageError(
-      "The API key must contain only ASCII letters, digits and symbols (a copy may have added smart quotes).",
+      "The API key must contain only ASCII letters, digits and symbols (a copy may have added smart quotes)",
     );
   }
   return value;
@@ -79,7 +79,7 @@ export function validateEmail(email: string): string {
     throw new UsageError(
       shown === "…"
         ? "That is not a valid email address: it needs a name, one @ and a domain with a dot"
-        : `"${shown}" is not a valid email address.`,
+        : `"${shown}" is not a valid email address`,
     );
   }
   return value;
@@ -103,7 +103,7 @@ export function validateEmail(email: string): string {
 export function validateOtp(code: string): string {
   const value = code.trim();
   if (!/^[0-9]{6}$/.test(value)) {
-    throw new UsageError("The code must be the 6 digits from the email.");
+    throw new UsageError("The code must be the 6 digits from the email");
   }
   return value;
 }

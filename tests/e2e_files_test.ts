@@ -15,6 +15,7 @@ import {
   platformEnv,
   ROOT,
   type RunResult,
+  SAMPLE_KEY,
   type Sandbox,
   sandbox,
   storeKey,
@@ -322,6 +323,31 @@ Deno.test("symlink: a link to a directory is an error naming the path, exit 1", 
 // ---------------------------------------------------------------------------------------------
 // Modes
 
+Deno.test("modes: a group-writable ~/.lua-cli (0770, 0775) warns with its mode and chmod 700", async () => {
+  for (const mode of [0o770, 0o775]) {
+    const sb = await sandbox();
+    try {
+      const dir = join(sb.home, ".lua-cli");
+      await storeKey(sb, SAMPLE_KEY);
+      await Deno.chmod(dir, mode);
+      const read = await lua(sb, ["auth", "key", "--force"]);
+      assert.equal(read.code, 0, read.stderr);
+      assert.equal(read.stdout, `${SAMPLE_KEY}\n`);
+      const octal = `0${mode.toString(8)}`;
+      assert.ok(
+        read.stderr.includes(
+          `Directory "${dir}" is writable by other users (mode ${octal}); fix it: chmod 700 ${dir}\n`,
+        ),
+        read.stderr,
+      );
+      assert.doesNotMatch(read.stderr, /chmod 600/, "the 0600 file itself is not warned about");
+      assertNoStackTrace(read);
+    } finally {
+      await sb.cleanup();
+    }
+  }
+});
+
 Deno.test("modes: a 0644 file in a 0777 directory warns with the exact chmods; configure tightens both", async () => {
   const server = await startEmulator();
   const sb = await sandbox();
@@ -333,8 +359,8 @@ Deno.test("modes: a 0644 file in a 0777 directory warns with the exact chmods; c
     const read = await lua(sb, ["auth", "key", "--force"]);
     assert.equal(read.code, 0, read.stderr);
     assert.equal(read.stdout, `${old}\n`);
-    assert.ok(read.stderr.includes(`chmod 600 "${sb.credentials}"`), read.stderr);
-    assert.ok(read.stderr.includes(`chmod 700 "${dir}"`), read.stderr);
+    assert.ok(read.stderr.includes(`chmod 600 ${sb.credentials}`), read.stderr);
+    assert.ok(read.stderr.includes(`chmod 700 ${dir}`), read.stderr);
     assert.match(read.stderr, /\(mode 0644\)/);
     assert.match(read.stderr, /\(mode 0777\)/);
     assertNoStackTrace(read);
@@ -370,7 +396,7 @@ Deno.test("hostile: the credentials path is a directory", async (t) => {
       assert.equal(result.stdout, "");
       assert.ok(
         result.stderr.startsWith(
-          `Error: Cannot read credentials file "${sb.credentials}": it is a directory.\n`,
+          `Error: Cannot read credentials file "${sb.credentials}": it is a directory\n`,
         ),
         result.stderr,
       );
@@ -479,7 +505,7 @@ Deno.test("hostile: a .env that cannot be used is a warning, not a crash", async
       try {
         const path = join(sb.cwd, ".env");
         await c.make(path);
-        const warning = `Warning: Ignoring "${path}": ${c.why}.\n`;
+        const warning = `Warning: Ignoring "${path}": ${c.why}\n`;
 
         const alone = await lua(sb, ["auth", "key", "--force"]);
         assert.equal(alone.code, 9, alone.stderr);

@@ -197,7 +197,7 @@ Deno.test("--allow-env=HOME: the missing LUA_API_KEY is named, no prompt, exit 2
     assert.equal(result.code, 2, result.stderr);
     assert.match(
       result.stderr,
-      /needs the --allow-env permission for LUA_API_KEY: run it with --allow-env\./,
+      /needs the --allow-env permission for LUA_API_KEY: run it with --allow-env$/m,
     );
   });
 });

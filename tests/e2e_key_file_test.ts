@@ -114,7 +114,7 @@ Deno.test("LUA_API_KEY_FILE: a missing file is exit 1 naming the variable and th
     assert.equal(result.stdout, "", "the credentials file's key is not used instead");
     assert.ok(
       result.stderr.includes(
-        `Error: Cannot read LUA_API_KEY_FILE file "${missing}": no such file or directory.`,
+        `Error: Cannot read LUA_API_KEY_FILE file "${missing}": no such file or directory`,
       ),
       result.stderr,
     );
@@ -133,7 +133,7 @@ Deno.test("LUA_API_KEY_FILE: a file other users can read warns with the chmod, a
     const result = await lua(sb, ["auth", "key", "--force"], { env: { LUA_API_KEY_FILE: path } });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, `${SECRET_KEY}\n`);
-    assert.ok(result.stderr.includes(`(mode 0644). Fix it: chmod 600 "${path}"`), result.stderr);
+    assert.ok(result.stderr.includes(`(mode 0644); fix it: chmod 600 ${path}`), result.stderr);
   } finally {
     await sb.cleanup();
   }

@@ -165,7 +165,7 @@ Deno.test("a credentials file readable by others warns with the exact chmod, key
     const result = await lua(sb, ["auth", "key", "--force"]);
     assert.equal(result.code, 0);
     assert.equal(result.stdout, `${FILE_KEY}\n`);
-    assert.ok(result.stderr.includes(`chmod 600 "${sb.credentials}"`), result.stderr);
+    assert.ok(result.stderr.includes(`chmod 600 ${sb.credentials}`), result.stderr);
     assert.equal(await modeOf(sb.credentials), 0o644, "reading never changes modes");
   } finally {
     await sb.cleanup();

@@ -57,7 +57,7 @@ async function luaNoHang(
 function permissionMessage(flag: Flag): RegExp {
   const subject = flag === "--allow-env" ? "( for [A-Z_]+)?" : "";
   return new RegExp(
-    `^Error: This command needs the ${flag} permission${subject}: run it with ${flag}\\.\\n$`,
+    `^Error: This command needs the ${flag} permission${subject}: run it with ${flag}\\n$`,
   );
 }
 

@@ -267,7 +267,7 @@ Deno.test("status --json: warnings go to stderr, stdout stays one JSON object", 
     await storeKey(sb, key, 0o644);
     const result = await run(["auth", "status", "--json"]);
     assert.equal(result.code, 0, result.stderr);
-    assert.ok(result.stderr.includes(`chmod 600 "${sb.credentials}"`), result.stderr);
+    assert.ok(result.stderr.includes(`chmod 600 ${sb.credentials}`), result.stderr);
     const report = parseReport(result);
     assert.equal(report.active?.kind, "credentials");
     assert.equal(report.account?.email, EMAILS.credentials);

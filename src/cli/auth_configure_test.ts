@@ -141,7 +141,7 @@ Deno.test("--email: checks the address, requests a code, prints the next command
   await assert.rejects(runConfigure({ email: EMAIL }, e.cli), (err) => {
     assert.ok(err instanceof RateLimitedError);
     assert.ok(err.retryAfterSeconds! > 0 && err.retryAfterSeconds! <= 30);
-    assert.match(err.message, /Wait \d+ s/);
+    assert.match(err.message, /wait \d+ s/);
     return true;
   });
   for (const email of ["nope", "a@b", "a b@c.de", ""]) {

@@ -55,7 +55,7 @@ Deno.test("unreadable credentials file: auth key exits 1 naming the file", async
       const record = await runCli(["auth", "key", "--force"], cli);
       assert.equal(record.exitCode, 1);
       assert.equal(cli.io.stdout, "");
-      assertCleanError(cli, `Cannot read credentials file "${PATH}": permission denied.`);
+      assertCleanError(cli, `Cannot read credentials file "${PATH}": permission denied`);
       assert.equal(cli.fs.peek(PATH), OLD_KEY);
     });
   }
@@ -68,7 +68,7 @@ Deno.test("unreadable credentials file: auth status reports it and exits 1, as a
   assert.equal(record.exitCode, 1);
   assert.match(
     cli.io.stdout,
-    new RegExp(`error: Cannot read credentials file "${PATH}": permission denied\\.`),
+    new RegExp(`error: Cannot read credentials file "${PATH}": permission denied$`, "m"),
   );
   assert.ok(!cli.io.stderr.includes("    at "), cli.io.stderr);
 });
@@ -81,7 +81,7 @@ Deno.test("unreadable credentials file: logout exits 1 and deletes nothing", asy
       const record = await runCli(["auth", "logout", "--force"], cli);
       assert.equal(record.exitCode, 1);
       const verb = op === "lstat" ? "read" : "delete";
-      assertCleanError(cli, `Cannot ${verb} credentials file "${PATH}": permission denied.`);
+      assertCleanError(cli, `Cannot ${verb} credentials file "${PATH}": permission denied`);
       assert.equal(cli.fs.peek(PATH), OLD_KEY);
     });
   }
@@ -99,7 +99,7 @@ Deno.test("a missing Deno permission (NotCapable) on the file exits 2 naming the
   assert.equal(record.exitCode, 2);
   assert.equal(
     cli.io.stderr,
-    "Error: This command needs the --allow-read permission: run it with --allow-read.\n",
+    "Error: This command needs the --allow-read permission: run it with --allow-read\n",
   );
 });
 
@@ -109,25 +109,25 @@ Deno.test("read-only HOME: configure --api-key exits 1 naming the path, nothing 
       name: "mkdir: permission denied",
       op: "mkdir",
       error: eacces,
-      message: `Cannot create directory "${DIR}": permission denied.`,
+      message: `Cannot create directory "${DIR}": permission denied`,
     },
     {
       name: "mkdir: read-only file system",
       op: "mkdir",
       error: erofs,
-      message: `Cannot create directory "${DIR}": Read-only file system (os error 30).`,
+      message: `Cannot create directory "${DIR}": Read-only file system (os error 30)`,
     },
     {
       name: "writeTextFile: permission denied",
       op: "writeTextFile",
       error: eacces,
-      message: `Cannot write credentials file "${PATH}": permission denied.`,
+      message: `Cannot write credentials file "${PATH}": permission denied`,
     },
     {
       name: "writeTextFile: read-only file system",
       op: "writeTextFile",
       error: erofs,
-      message: `Cannot write credentials file "${PATH}": Read-only file system (os error 30).`,
+      message: `Cannot write credentials file "${PATH}": Read-only file system (os error 30)`,
     },
   ];
   for (const c of cases) {
@@ -163,7 +163,7 @@ Deno.test("disk full or a failed rename: exit 1 naming the file, old file kept, 
       e.cli.fs.failNext(c.op, c.error());
       const record = await runCli(["auth", "configure", "--api-key", key], e.cli);
       assert.equal(record.exitCode, 1);
-      assertCleanError(e.cli, `Cannot write credentials file "${PATH}": ${c.reason}.`);
+      assertCleanError(e.cli, `Cannot write credentials file "${PATH}": ${c.reason}`);
       assert.equal(e.cli.fs.peek(PATH), OLD_KEY);
       assert.equal(e.cli.fs.modeOf(PATH), 0o600);
       assert.deepEqual(temps(e.cli), []);
@@ -180,7 +180,7 @@ Deno.test("disk full and the temp file cannot be removed either: still a clean e
   e.cli.fs.failNext("remove", eacces());
   const record = await runCli(["auth", "configure", "--api-key", key], e.cli);
   assert.equal(record.exitCode, 1);
-  assertCleanError(e.cli, `Cannot write credentials file "${PATH}": ${enospc().message}.`);
+  assertCleanError(e.cli, `Cannot write credentials file "${PATH}": ${enospc().message}`);
   assert.equal(e.cli.fs.peek(PATH), OLD_KEY);
   // The leftover is owner-only, and the next write removes it once it is stale.
   const [leftover] = temps(e.cli);
@@ -200,7 +200,7 @@ Deno.test("an unreadable .env is a warning, not a crash: exit 9 without another 
   const record = await runCli(["auth", "key", "--force"], cli);
   assert.equal(record.exitCode, 9);
   assert.ok(
-    cli.io.stderr.startsWith(`Warning: Ignoring "${DOTENV}": permission denied.\n`),
+    cli.io.stderr.startsWith(`Warning: Ignoring "${DOTENV}": permission denied\n`),
     cli.io.stderr,
   );
   assert.match(cli.io.stderr, /^Error: No API key found\.$/m);
@@ -216,7 +216,7 @@ Deno.test("an unreadable .env does not stop status from using the credentials fi
     path === DOTENV ? Promise.reject(eacces()) : original(path);
   const record = await runCli(["auth", "status", "--offline"], cli);
   assert.equal(record.exitCode, 0, cli.io.stderr);
-  assert.match(cli.io.stderr, /^Warning: Ignoring "\/work\/\.env": permission denied\.$/m);
+  assert.match(cli.io.stderr, /^Warning: Ignoring "\/work\/\.env": permission denied$/m);
   assert.match(cli.io.stdout, /credentials file .*\(in use\)/);
   assert.ok(!cli.io.stderr.includes("    at "), cli.io.stderr);
 });
