@@ -87,3 +87,30 @@ Deno.test("pty: --json shows no spinner, even on a terminal", async () => {
     await cleanup();
   }
 });
+
+Deno.test("pty: interactive configure, Ctrl-C while the code is being sent, after a prompt", async () => {
+  const server = await startEmulator();
+  const sb = await sandbox();
+  await fault(server, { path: "/otp", mode: "delay", delayMs: 20_000, count: 1 });
+  const pty = await startPty(sb, ["auth", "configure"], platformEnv(server.url));
+  try {
+    await pty.waitFor("Choose authentication method:");
+    await pty.keys("Down");
+    await pty.keys("Enter");
+    await pty.waitFor("Enter your email address:");
+    await pty.type("ada@example.com");
+    await pty.keys("Enter");
+    await pty.waitFor("Sending the code…");
+    await pty.keys("C-c");
+    const { code, screen, tty } = await pty.exit();
+    assert.equal(code, 130, screen);
+    assert.match(screen, /^Cancelled\.$/m);
+    assert.ok(!screen.includes("Sending the code…"), screen);
+    assert.equal(await pty.cursorVisible(), true, "the cursor is shown again");
+    assert.deepEqual(tty.sort(), ["echo", "icanon"], "the terminal is left sane");
+  } finally {
+    await pty.close();
+    await server.close();
+    await sb.cleanup();
+  }
+});
