@@ -7,13 +7,14 @@
  * deno run --allow-env --allow-read --allow-write --allow-net main.ts auth status
  * ```
  *
- * This is the only module that exits the process.
+ * This module and `main_node.ts` (the same for Node) are the only ones that exit the process.
  *
  * @module
  */
 
 import { runCliMain } from "./src/cli/main_run.ts";
+import { denoHost } from "./src/cli/main_run_deno.ts";
 
 if (import.meta.main) {
-  Deno.exit(await runCliMain(Deno.args));
+  Deno.exit(await runCliMain(Deno.args, denoHost()));
 }

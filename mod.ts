@@ -1,9 +1,11 @@
 /**
  * The authentication core of the Lua CLI, as a library: find the API key the CLI would use,
- * read and write `~/.lua-cli/credentials` safely, and talk to the platform's auth API.
+ * read and write `~/.lua-cli/credentials` safely (and read a `LUA_API_KEY_FILE` secret), and
+ * talk to the platform's auth API.
  *
  * Everything that touches the outside world goes through a {@linkcode Context};
- * {@linkcode denoContext} is the real one. Nothing here prints or exits: failures are typed
+ * {@linkcode denoContext} is the real one on Deno (`nodeContext` of `@lua/cli/node` on Node).
+ * Nothing here prints or exits: failures are typed
  * errors ({@linkcode LuaError} and its subclasses) that carry an exit code and hints.
  *
  * Needs `--allow-env`, `--allow-read`, `--allow-write` (for storing a key) and `--allow-net`
@@ -38,8 +40,10 @@ export {
   type SourceReport,
 } from "./src/resolve.ts";
 export {
+  API_KEY_FILE_VARIABLE,
   deleteCredentials,
   parseCredentials,
+  readApiKeyFile,
   readCredentials,
   type ReadOptions,
   type StoredKey,
@@ -54,7 +58,8 @@ export {
   readDotenvSettings,
 } from "./src/dotenv.ts";
 export { deleteSessions, listSessions, sessionsDir } from "./src/sessions.ts";
-export { configDir, credentialsPath, homeDir } from "./src/paths.ts";
+export { FsError, type FsErrorCode, isFsError } from "./src/fs_error.ts";
+export { absolutePath, configDir, credentialsPath, homeDir } from "./src/paths.ts";
 export {
   type Account,
   type ClientOptions,

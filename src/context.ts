@@ -7,6 +7,7 @@
  */
 
 import { PermissionError } from "./errors.ts";
+import { FS_ERROR_CODES, FsError } from "./fs_error.ts";
 
 /** What the library needs to know about a directory entry. */
 export interface FileInfo {
@@ -35,8 +36,9 @@ export interface WriteOptions {
 }
 
 /**
- * The file operations the library uses, with the semantics and errors
- * (`Deno.errors.NotFound`, `Deno.errors.AlreadyExists`, …) of the Deno functions of the same name.
+ * The file operations the library uses, with the semantics of the Deno functions of the same
+ * name. An operating-system failure is an {@linkcode FsError} (`NotFound`, `AlreadyExists`, …),
+ * whatever the runtime; anything else (a missing Deno permission) is thrown as it is.
  */
 export interface FileSystem {
   /** Reads a whole file as UTF-8 text. */
@@ -68,7 +70,7 @@ export interface FileSystem {
 export interface Context {
   /** Reads an environment variable; `undefined` when unset. */
   env(name: string): string | undefined;
-  /** The operating system, as `Deno.build.os` names it. */
+  /** The operating system, as `Deno.build.os` names it; `"windows"` also picks `\\` for paths. */
   readonly os: string;
   /** The processor architecture, as `Deno.build.arch` names it (`x86_64`, `aarch64`). */
   readonly arch: string;
@@ -108,10 +110,19 @@ const canRead = (path: string): void => need({ name: "read", path }, "--allow-re
 const canWrite = (path: string): void => need({ name: "write", path }, "--allow-write");
 
 /**
- * The real file system, through Deno's APIs. Each operation first checks its Deno permission,
- * so that none raises Deno's prompt.
+ * Deno's error for an operating-system failure as an {@linkcode FsError}: Deno's classes bear
+ * the names of the codes. Anything else (`NotCapable`, a `PermissionError`) is returned as it is.
+ *
+ * @param error What a Deno file function threw.
+ * @returns The error to throw.
  */
-export const denoFileSystem: FileSystem = {
+export function fromDenoError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const code = FS_ERROR_CODES.find((name) => error instanceof Deno.errors[name]);
+  return code ? new FsError(code, error.message, { cause: error }) : error;
+}
+
+const unmapped: FileSystem = {
   readTextFile: async (path) => {
     canRead(path);
     return await Deno.readTextFile(path);
@@ -178,6 +189,21 @@ export const denoFileSystem: FileSystem = {
     }
   },
 };
+
+/**
+ * The real file system, through Deno's APIs. Each operation first checks its Deno permission,
+ * so that none raises Deno's prompt, and throws an {@linkcode FsError} for an operating-system
+ * failure ({@linkcode fromDenoError}).
+ */
+export const denoFileSystem: FileSystem = Object.fromEntries(
+  Object.entries(unmapped).map(([name, operation]) => [
+    name,
+    (...args: unknown[]) =>
+      (operation as (...a: unknown[]) => Promise<unknown>)(...args).catch((error) => {
+        throw fromDenoError(error);
+      }),
+  ]),
+) as unknown as FileSystem;
 
 /**
  * The real context: Deno's environment, file system, clock and `fetch`.

@@ -9,6 +9,7 @@ import type { Context } from "./context.ts";
 import { FileError, LuaError, permissionErrorFrom } from "./errors.ts";
 import { configDir, CREDENTIALS_FILE_NAME, credentialsPath, joinPath, parentDir } from "./paths.ts";
 import { validateApiKey } from "./validate.ts";
+import { isFsError } from "./fs_error.ts";
 
 /** A key read from the credentials file. */
 export interface StoredKey {
@@ -55,24 +56,68 @@ export function fileErrorFrom(error: unknown, what: string, path: string): LuaEr
   const converted = permissionErrorFrom(error);
   if (converted instanceof LuaError) return converted;
   let reason = error instanceof Error ? error.message : String(error);
-  if (error instanceof Deno.errors.PermissionDenied) reason = "permission denied";
-  else if (error instanceof Deno.errors.IsADirectory) reason = "it is a directory";
-  else if (error instanceof Deno.errors.NotADirectory) reason = "a parent is not a directory";
-  else if (error instanceof Deno.errors.NotFound) reason = "no such file or directory";
+  if (isFsError(error, "PermissionDenied")) reason = "permission denied";
+  else if (isFsError(error, "IsADirectory")) reason = "it is a directory";
+  else if (isFsError(error, "NotADirectory")) reason = "a parent is not a directory";
+  else if (isFsError(error, "NotFound")) reason = "no such file or directory";
   return new FileError(`${what} "${path}": ${reason}.`, path, { cause: error });
 }
 
-function malformed(path: string, why: string): FileError {
-  return new FileError(
-    `Credentials file "${path}" is malformed: ${why}.`,
-    path,
-    {
-      hints: [
-        `It must hold the API key alone on one line. Run "lua auth configure" to store a key again,`,
-        `or remove it with "lua auth logout --force".`,
-      ],
-    },
-  );
+/** The environment variable that names a file holding the key (Docker and Kubernetes secrets). */
+export const API_KEY_FILE_VARIABLE = "LUA_API_KEY_FILE";
+
+/**
+ * How the messages about one kind of key file name it and what they advise. The checks are
+ * the same for every key file; only these words differ.
+ */
+interface KeyFileNaming {
+  /** The file as a sentence's subject: `Credentials file`. */
+  subject: string;
+  /** The start of a read failure: `Cannot read credentials file`. */
+  cannotRead: string;
+  /** Hints for a file that holds anything but one key. */
+  malformedHints: readonly string[];
+  /** Hints for a directory at the path. */
+  directoryHints: (path: string) => string[];
+  /**
+   * What a missing or blank file means: `undefined` is "no key here, ask the next source"; a
+   * string is the hint of the error it is instead.
+   */
+  absentHint?: string;
+}
+
+/** `~/.lua-cli/credentials`: a missing or blank one is simply no key. */
+const CREDENTIALS_NAMING: KeyFileNaming = {
+  subject: "Credentials file",
+  cannotRead: "Cannot read credentials file",
+  malformedHints: [
+    `It must hold the API key alone on one line. Run "lua auth configure" to store a key again,`,
+    `or remove it with "lua auth logout --force".`,
+  ],
+  directoryHints: (path) => [`Move it out of the way: mv "${path}" "${path}.bak"`],
+};
+
+/**
+ * The file `LUA_API_KEY_FILE` names: it was asked for, so a missing or blank one is an error,
+ * never a silent fall back to a lower source.
+ */
+const KEY_FILE_NAMING: KeyFileNaming = {
+  subject: `${API_KEY_FILE_VARIABLE} file`,
+  cannotRead: `Cannot read ${API_KEY_FILE_VARIABLE} file`,
+  malformedHints: [
+    `It must hold the API key alone on one line. Fix the file, or unset ${API_KEY_FILE_VARIABLE}.`,
+  ],
+  directoryHints: () => [
+    `Point ${API_KEY_FILE_VARIABLE} at the file inside it, or unset ${API_KEY_FILE_VARIABLE}.`,
+  ],
+  absentHint:
+    `Point ${API_KEY_FILE_VARIABLE} at a file holding the key, or unset it: unset ${API_KEY_FILE_VARIABLE}`,
+};
+
+function malformed(naming: KeyFileNaming, path: string, why: string): FileError {
+  return new FileError(`${naming.subject} "${path}" is malformed: ${why}.`, path, {
+    hints: [...naming.malformedHints],
+  });
 }
 
 /**
@@ -92,23 +137,28 @@ function malformed(path: string, why: string): FileError {
  * @throws {FileError} When the file holds anything but one key.
  */
 export function parseCredentials(text: string, path: string): string | undefined {
+  return parseKeyText(text, path, CREDENTIALS_NAMING);
+}
+
+function parseKeyText(text: string, path: string, naming: KeyFileNaming): string | undefined {
   const lines = text.split(/\r?\n|\r/).map((line) => line.trim()).filter((line) => line !== "");
   if (lines.length === 0) return undefined;
   if (lines.some((line) => /^(export\s+)?LUA_API_KEY\s*=/.test(line))) {
-    throw malformed(path, "it holds LUA_API_KEY=…, the .env format");
+    throw malformed(naming, path, "it holds LUA_API_KEY=…, the .env format");
   }
-  if (lines.length > 1) throw malformed(path, `it has ${lines.length} non-blank lines`);
+  if (lines.length > 1) throw malformed(naming, path, `it has ${lines.length} non-blank lines`);
   const key = lines[0]!;
   try {
     validateApiKey(key);
   } catch {
-    throw malformed(path, "the key has spaces or control characters in it, or is too long");
+    throw malformed(naming, path, "the key has spaces or control characters in it, or is too long");
   }
   return key;
 }
 
 function looseModeWarnings(
   ctx: Context,
+  naming: KeyFileNaming,
   path: string,
   fileMode: number | null,
   dirMode: number | null,
@@ -118,7 +168,7 @@ function looseModeWarnings(
   if (fileMode !== null && (fileMode & 0o077) !== 0) {
     const mode = (fileMode & 0o777).toString(8).padStart(4, "0");
     warnings.push(
-      `Credentials file "${path}" is accessible by other users (mode ${mode}). Fix it: chmod 600 "${path}"`,
+      `${naming.subject} "${path}" is accessible by other users (mode ${mode}). Fix it: chmod 600 "${path}"`,
     );
   }
   if (dirMode !== null && (dirMode & 0o022) !== 0) {
@@ -129,6 +179,59 @@ function looseModeWarnings(
     );
   }
   return warnings;
+}
+
+/**
+ * Reads a key file: a regular file (a symbolic link is followed), at most 64 KiB, holding one
+ * key on one line. Loose modes give warnings with the `chmod` that fixes them; the key is
+ * still used. The one reader of the credentials file and of the `LUA_API_KEY_FILE` file.
+ */
+async function readKeyFile(
+  ctx: Context,
+  path: string,
+  naming: KeyFileNaming,
+  options: ReadOptions,
+): Promise<StoredKey | undefined> {
+  const absent = (cause?: unknown, why = "no such file or directory"): undefined => {
+    if (naming.absentHint === undefined) return undefined;
+    throw new FileError(`${naming.cannotRead} "${path}": ${why}.`, path, {
+      hints: [naming.absentHint],
+      ...(cause === undefined ? {} : { cause }),
+    });
+  };
+  let info;
+  try {
+    info = await ctx.fs.stat(path);
+  } catch (error) {
+    if (isFsError(error, "NotFound")) return absent(error);
+    throw fileErrorFrom(error, naming.cannotRead, path);
+  }
+  if (info.isDirectory) {
+    throw new FileError(`${naming.cannotRead} "${path}": it is a directory.`, path, {
+      hints: naming.directoryHints(path),
+    });
+  }
+  if (!info.isFile) {
+    throw new FileError(`${naming.cannotRead} "${path}": it is not a regular file.`, path);
+  }
+  if (info.size > MAX_FILE_BYTES) throw malformed(naming, path, `it is ${info.size} bytes long`);
+  let text;
+  try {
+    text = await ctx.fs.readTextFile(path);
+  } catch (error) {
+    // Deleted between the check and the read (a concurrent logout): there is no file.
+    if (isFsError(error, "NotFound")) return absent(error);
+    throw fileErrorFrom(error, naming.cannotRead, path);
+  }
+  const key = parseKeyText(text, path, naming);
+  if (key === undefined) return absent(undefined, "it is empty");
+  if (options.onWarning) {
+    const dirMode = await ctx.fs.stat(parentDir(path)).then((d) => d.mode, () => null);
+    for (const warning of looseModeWarnings(ctx, naming, path, info.mode, dirMode)) {
+      options.onWarning(warning);
+    }
+  }
+  return { key, path };
 }
 
 /**
@@ -155,39 +258,37 @@ export async function readCredentials(
   ctx: Context,
   options: ReadOptions = {},
 ): Promise<StoredKey | undefined> {
-  const path = credentialsPath(ctx);
-  let info;
-  try {
-    info = await ctx.fs.stat(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw fileErrorFrom(error, "Cannot read credentials file", path);
-  }
-  if (info.isDirectory) {
-    throw new FileError(`Cannot read credentials file "${path}": it is a directory.`, path, {
-      hints: [`Move it out of the way: mv "${path}" "${path}.bak"`],
-    });
-  }
-  if (!info.isFile) {
-    throw new FileError(`Cannot read credentials file "${path}": it is not a regular file.`, path);
-  }
-  if (info.size > MAX_FILE_BYTES) throw malformed(path, `it is ${info.size} bytes long`);
-  let text;
-  try {
-    text = await ctx.fs.readTextFile(path);
-  } catch (error) {
-    // Deleted between the check and the read (a concurrent logout): there is no file.
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw fileErrorFrom(error, "Cannot read credentials file", path);
-  }
-  const key = parseCredentials(text, path);
-  if (key !== undefined && options.onWarning) {
-    const dirMode = await ctx.fs.stat(parentDir(path)).then((d) => d.mode, () => null);
-    for (const warning of looseModeWarnings(ctx, path, info.mode, dirMode)) {
-      options.onWarning(warning);
-    }
-  }
-  return key === undefined ? undefined : { key, path };
+  return await readKeyFile(ctx, credentialsPath(ctx), CREDENTIALS_NAMING, options);
+}
+
+/**
+ * Reads the key from the file `LUA_API_KEY_FILE` names (a Docker or Kubernetes secret), with
+ * the checks of the credentials file: a regular file (a symbolic link, as Kubernetes mounts
+ * secrets, is followed), at most 64 KiB, the key alone on one line, and warnings with the
+ * `chmod` that fixes a mode other users can reach. Unlike the credentials file, a missing or
+ * blank file is an error: the variable asked for it.
+ *
+ * @example
+ * ```ts ignore
+ * import { readApiKeyFile } from "./credentials.ts";
+ * import { denoContext } from "./context.ts";
+ * const { key } = await readApiKeyFile(denoContext(), "/run/secrets/lua_api_key");
+ * ```
+ *
+ * @param ctx Environment and file system.
+ * @param path The file, absolute (`absolutePath` of `./paths.ts` resolves a relative one).
+ * @param options Where warnings go.
+ * @returns The key and the file.
+ * @throws {FileError} When the file is missing, blank, unreadable or malformed; each message
+ * names `LUA_API_KEY_FILE` and the path.
+ */
+export async function readApiKeyFile(
+  ctx: Context,
+  path: string,
+  options: ReadOptions = {},
+): Promise<StoredKey> {
+  // `readKeyFile` returns `undefined` only for a naming without `absentHint`.
+  return (await readKeyFile(ctx, path, KEY_FILE_NAMING, options))!;
 }
 
 /**
@@ -201,7 +302,7 @@ async function ensureConfigDir(ctx: Context, dir: string): Promise<void> {
     new FileError(`Cannot create directory "${dir}": a file is in the way.`, dir, { cause });
   try {
     let info = await ctx.fs.lstat(dir).catch((error) => {
-      if (error instanceof Deno.errors.NotFound) return undefined;
+      if (isFsError(error, "NotFound")) return undefined;
       throw error;
     });
     if (!info) {
@@ -218,7 +319,7 @@ async function ensureConfigDir(ctx: Context, dir: string): Promise<void> {
     }
   } catch (error) {
     if (error instanceof FileError) throw error;
-    if (error instanceof Deno.errors.AlreadyExists) throw inTheWay(error);
+    if (isFsError(error, "AlreadyExists")) throw inTheWay(error);
     throw fileErrorFrom(error, "Cannot create directory", dir);
   }
 }
@@ -230,7 +331,7 @@ async function ensureConfigDir(ctx: Context, dir: string): Promise<void> {
 async function removeTemps(ctx: Context, dir: string, olderThanMs: number | "all"): Promise<void> {
   const names = await ctx.fs.readDir(dir).catch(() => [] as string[]);
   for (const name of names.filter((n) => n.startsWith(TEMP_PREFIX))) {
-    const temp = joinPath(dir, name);
+    const temp = joinPath(ctx, dir, name);
     const info = await ctx.fs.lstat(temp).catch(() => undefined);
     const age = info?.mtime ? ctx.now() - info.mtime.getTime() : Infinity;
     if (olderThanMs === "all" || age > olderThanMs) await ctx.fs.remove(temp).catch(() => {});
@@ -294,11 +395,11 @@ export async function writeConfigFile(
   what: string,
 ): Promise<string> {
   const dir = configDir(ctx);
-  const path = joinPath(dir, name);
+  const path = joinPath(ctx, dir, name);
   await ensureConfigDir(ctx, dir);
   await removeTemps(ctx, dir, STALE_TEMP_MS);
   for (let attempt = 1;; attempt++) {
-    const temp = joinPath(dir, TEMP_PREFIX + randomSuffix());
+    const temp = joinPath(ctx, dir, TEMP_PREFIX + randomSuffix());
     try {
       // Flushed before the rename, so that a crash never leaves an empty file in its place.
       await ctx.fs.writeTextFile(temp, text, { mode: 0o600, createNew: true, sync: true });
@@ -308,7 +409,7 @@ export async function writeConfigFile(
     } catch (error) {
       await ctx.fs.remove(temp).catch(() => {});
       // A concurrent logout removed our temporary file: write again, as if we started after it.
-      if (error instanceof Deno.errors.NotFound && attempt < 3) continue;
+      if (isFsError(error, "NotFound") && attempt < 3) continue;
       throw fileErrorFrom(error, `Cannot write ${what}`, path);
     }
   }
@@ -348,7 +449,7 @@ export async function deleteCredentials(ctx: Context): Promise<string | undefine
     return path;
   } catch (error) {
     if (error instanceof FileError) throw error;
-    if (error instanceof Deno.errors.NotFound) return undefined;
+    if (isFsError(error, "NotFound")) return undefined;
     throw fileErrorFrom(error, "Cannot delete credentials file", path);
   }
 }

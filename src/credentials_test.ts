@@ -2,15 +2,18 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type Context, denoFileSystem } from "./context.ts";
 import {
+  API_KEY_FILE_VARIABLE,
   deleteCredentials,
   fileErrorFrom,
   parseCredentials,
+  readApiKeyFile,
   readCredentials,
   STALE_TEMP_MS,
   TEMP_PREFIX,
   writeCredentials,
 } from "./credentials.ts";
 import { ExitCode, FileError, PermissionError, UsageError } from "./errors.ts";
+import { FsError } from "./fs_error.ts";
 import { createMemoryContext, type MemoryContext } from "./testing/memory_context.ts";
 
 const HOME = "/home/user";
@@ -224,7 +227,7 @@ Deno.test("readCredentials(): what is at the path", async (t) => {
 
   await t.step("PermissionDenied from the OS: FileError", async () => {
     const ctx = stored(KEY);
-    ctx.fs.failNext("readTextFile", new Deno.errors.PermissionDenied("os error 13"));
+    ctx.fs.failNext("readTextFile", new FsError("PermissionDenied", "os error 13"));
     await assert.rejects(readCredentials(ctx), isFileError(CREDENTIALS, /permission denied/));
   });
 
@@ -454,7 +457,7 @@ Deno.test("writeCredentials(): atomic replacement", async (t) => {
 
   await t.step("a failed chmod of the temporary file: FileError, no temp", async () => {
     const ctx = stored(OLD_KEY, 0o600, 0o700);
-    ctx.fs.failNext("chmod", new Deno.errors.PermissionDenied("Operation not permitted"));
+    ctx.fs.failNext("chmod", new FsError("PermissionDenied", "Operation not permitted"));
     await assert.rejects(writeCredentials(ctx, KEY), isFileError(CREDENTIALS, /permission denied/));
     assert.equal(ctx.fs.peek(CREDENTIALS), OLD_KEY);
     assert.deepEqual(tempsIn(ctx), []);
@@ -570,7 +573,7 @@ Deno.test("writeCredentials(): stale temporary files", async (t) => {
     const ctx = stored(OLD_KEY);
     ctx.fs.putFile(`${DIR}/${TEMP_PREFIX}old`, "x");
     ctx.advance(120_000);
-    ctx.fs.failNext("remove", new Deno.errors.PermissionDenied("denied"));
+    ctx.fs.failNext("remove", new FsError("PermissionDenied", "denied"));
     await writeCredentials(ctx, KEY);
     assert.equal(ctx.fs.peek(CREDENTIALS), KEY);
     ctx.fs.failNext("readDir", new Error("Input/output error"));
@@ -635,7 +638,7 @@ Deno.test("writeCredentials(): under umask 0277 (not root) the folder is 0700 an
 
 Deno.test("writeCredentials(): a concurrent logout removing the temp file: written again", async () => {
   const ctx = stored(OLD_KEY);
-  ctx.fs.failNext("rename", new Deno.errors.NotFound("No such file or directory (os error 2)"));
+  ctx.fs.failNext("rename", new FsError("NotFound", "No such file or directory (os error 2)"));
   await writeCredentials(ctx, KEY);
   assert.equal(ctx.fs.peek(CREDENTIALS), KEY);
   assert.deepEqual(tempsIn(ctx), []);
@@ -645,7 +648,7 @@ Deno.test("readCredentials(): deleted between the check and the read is no file,
   const ctx = stored(KEY);
   ctx.fs.failNext(
     "readTextFile",
-    new Deno.errors.NotFound("No such file or directory (os error 2)"),
+    new FsError("NotFound", "No such file or directory (os error 2)"),
   );
   assert.equal(await readCredentials(ctx), undefined);
 });
@@ -721,7 +724,7 @@ Deno.test("deleteCredentials()", async (t) => {
     ctx.fs.putFile("/secrets/lua-key", KEY);
     ctx.fs.putSymlink(CREDENTIALS, "/secrets/lua-key");
     assert.equal(await deleteCredentials(ctx), CREDENTIALS);
-    await assert.rejects(ctx.fs.lstat(CREDENTIALS), Deno.errors.NotFound);
+    await assert.rejects(ctx.fs.lstat(CREDENTIALS), { code: "NotFound" });
     assert.equal(ctx.fs.peek("/secrets/lua-key"), KEY);
   });
 
@@ -730,7 +733,7 @@ Deno.test("deleteCredentials()", async (t) => {
     ctx.fs.putDir(DIR, 0o700);
     ctx.fs.putSymlink(CREDENTIALS, "/nowhere");
     assert.equal(await deleteCredentials(ctx), CREDENTIALS);
-    await assert.rejects(ctx.fs.lstat(CREDENTIALS), Deno.errors.NotFound);
+    await assert.rejects(ctx.fs.lstat(CREDENTIALS), { code: "NotFound" });
   });
 
   await t.step("a directory: FileError, left in place", async () => {
@@ -746,7 +749,7 @@ Deno.test("deleteCredentials()", async (t) => {
 
   await t.step("a failed removal: FileError", async () => {
     const ctx = stored(KEY);
-    ctx.fs.failNext("remove", new Deno.errors.PermissionDenied("Permission denied (os error 13)"));
+    ctx.fs.failNext("remove", new FsError("PermissionDenied", "Permission denied (os error 13)"));
     await assert.rejects(
       deleteCredentials(ctx),
       isFileError(CREDENTIALS, /Cannot delete credentials file .*permission denied/),
@@ -768,10 +771,10 @@ Deno.test("deleteCredentials()", async (t) => {
 
 Deno.test("fileErrorFrom(): reasons", () => {
   const cases: [unknown, RegExp][] = [
-    [new Deno.errors.PermissionDenied("os error 13"), /: permission denied\.$/],
-    [new Deno.errors.IsADirectory("x"), /: it is a directory\.$/],
-    [new Deno.errors.NotADirectory("x"), /: a parent is not a directory\.$/],
-    [new Deno.errors.NotFound("x"), /: no such file or directory\.$/],
+    [new FsError("PermissionDenied", "os error 13"), /: permission denied\.$/],
+    [new FsError("IsADirectory", "x"), /: it is a directory\.$/],
+    [new FsError("NotADirectory", "x"), /: a parent is not a directory\.$/],
+    [new FsError("NotFound", "x"), /: no such file or directory\.$/],
     [new Error("Disk quota exceeded (os error 122)"), /: Disk quota exceeded \(os error 122\)\.$/],
     ["weird", /: weird\.$/],
   ];
@@ -1050,4 +1053,192 @@ Deno.test("readCredentials(): a link to a special file is a FileError, never a d
     assert.match(error.message, /it is a special file, not a regular one\.$/);
     return true;
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// readApiKeyFile: the file LUA_API_KEY_FILE names, with the credentials file's checks
+
+const SECRET_DIR = "/run/secrets";
+const SECRET = `${SECRET_DIR}/lua_api_key`;
+
+/** A memory context with a secret file holding `text`. */
+function secret(text: string, fileMode = 0o400, dirMode = 0o755): MemoryContext {
+  const ctx = createMemoryContext();
+  ctx.fs.putDir(SECRET_DIR, dirMode);
+  ctx.fs.putFile(SECRET, text, fileMode);
+  return ctx;
+}
+
+function isKeyFileError(path: string, message: RegExp): (error: unknown) => boolean {
+  return (error: unknown) => {
+    assert.ok(isFileError(path, message)(error));
+    assert.ok((error as FileError).message.includes(`LUA_API_KEY_FILE file "${path}"`));
+    assert.ok(!(error as FileError).message.includes("Credentials file"));
+    return true;
+  };
+}
+
+Deno.test("API_KEY_FILE_VARIABLE is LUA_API_KEY_FILE", () => {
+  assert.equal(API_KEY_FILE_VARIABLE, "LUA_API_KEY_FILE");
+});
+
+Deno.test("readApiKeyFile(): the key alone, trimmed", async () => {
+  for (const text of [KEY, `${KEY}\n`, `  ${KEY}\r\n\n`, `\n${KEY}`]) {
+    const warnings: string[] = [];
+    const read = await readApiKeyFile(secret(text), SECRET, { onWarning: (m) => warnings.push(m) });
+    assert.deepEqual(read, { key: KEY, path: SECRET });
+    assert.deepEqual(warnings, []);
+  }
+});
+
+Deno.test("readApiKeyFile(): what the credentials file refuses, it refuses, naming LUA_API_KEY_FILE", async (t) => {
+  await t.step("two non-blank lines", async () => {
+    await assert.rejects(
+      readApiKeyFile(secret(`${KEY}\n${OLD_KEY}\n`), SECRET),
+      isKeyFileError(
+        SECRET,
+        /^LUA_API_KEY_FILE file "[^"]+" is malformed: it has 2 non-blank lines\.$/,
+      ),
+    );
+  });
+
+  await t.step("LUA_API_KEY=… inside (a .env file)", async () => {
+    await assert.rejects(
+      readApiKeyFile(secret(`LUA_API_KEY=${KEY}\n`), SECRET),
+      isKeyFileError(SECRET, /malformed: it holds LUA_API_KEY=/),
+    );
+  });
+
+  await t.step("a key with a space in it", async () => {
+    await assert.rejects(
+      readApiKeyFile(secret("api_one two"), SECRET),
+      isKeyFileError(SECRET, /malformed: the key has spaces/),
+    );
+  });
+
+  await t.step("larger than 64 KiB, refused before it is read", async () => {
+    const ctx = secret("k".repeat(64 * 1024 + 1));
+    ctx.fs.failNext("readTextFile", new Error("must not be read"));
+    await assert.rejects(
+      readApiKeyFile(ctx, SECRET),
+      isKeyFileError(SECRET, /malformed: it is 65537 bytes long/),
+    );
+  });
+
+  await t.step("a directory, with a hint", async () => {
+    const ctx = createMemoryContext();
+    ctx.fs.putDir(SECRET);
+    await assert.rejects(readApiKeyFile(ctx, SECRET), (error: unknown) => {
+      assert.ok(
+        isKeyFileError(SECRET, /^Cannot read LUA_API_KEY_FILE file "[^"]+": it is a directory\.$/)(
+          error,
+        ),
+      );
+      assert.match((error as FileError).hints.join("\n"), /unset LUA_API_KEY_FILE/);
+      return true;
+    });
+  });
+
+  await t.step("a special file (a FIFO, a device): not a regular file, never opened", async () => {
+    const ctx = secret(KEY);
+    ctx.fs.failNext("readTextFile", new Error("must not be opened"));
+    const stat = ctx.fs.stat.bind(ctx.fs);
+    ctx.fs.stat = async (path) => ({ ...(await stat(path)), isFile: false });
+    await assert.rejects(
+      readApiKeyFile(ctx, SECRET),
+      isKeyFileError(SECRET, /: it is not a regular file\.$/),
+    );
+  });
+
+  await t.step(
+    "a link to /proc/self/environ: a FileError, never a demand for --allow-all",
+    async () => {
+      const ctx = secret(KEY);
+      ctx.fs.failNext(
+        "readTextFile",
+        new Deno.errors.NotCapable(
+          'Requires all access to "/proc/4242/environ", run again with the --allow-all flag',
+        ),
+      );
+      await assert.rejects(
+        readApiKeyFile(ctx, SECRET),
+        isKeyFileError(SECRET, /: it is a special file, not a regular one\.$/),
+      );
+    },
+  );
+
+  await t.step("missing: an error, not 'no key'", async () => {
+    await assert.rejects(
+      readApiKeyFile(createMemoryContext(), SECRET),
+      isKeyFileError(
+        SECRET,
+        /^Cannot read LUA_API_KEY_FILE file "[^"]+": no such file or directory\.$/,
+      ),
+    );
+  });
+
+  await t.step("a dangling symlink: an error, not 'no key'", async () => {
+    const ctx = createMemoryContext();
+    ctx.fs.putDir(SECRET_DIR);
+    ctx.fs.putSymlink(SECRET, "/nowhere");
+    await assert.rejects(readApiKeyFile(ctx, SECRET), isKeyFileError(SECRET, /no such file/));
+  });
+
+  await t.step("deleted between the check and the read: an error", async () => {
+    const ctx = secret(KEY);
+    ctx.fs.failNext("readTextFile", new FsError("NotFound", "gone"));
+    await assert.rejects(readApiKeyFile(ctx, SECRET), isKeyFileError(SECRET, /no such file/));
+  });
+
+  await t.step("blank: an error, not 'no key'", async () => {
+    await assert.rejects(
+      readApiKeyFile(secret("\n  \n"), SECRET),
+      isKeyFileError(SECRET, /: it is empty\.$/),
+    );
+  });
+
+  await t.step("unreadable (mode 0)", async () => {
+    await assert.rejects(
+      readApiKeyFile(secret(KEY, 0o000), SECRET),
+      isKeyFileError(SECRET, /permission denied/),
+    );
+  });
+
+  await t.step("a missing Deno permission: PermissionError naming --allow-read", async () => {
+    const ctx = secret(KEY);
+    ctx.fs.failNext("stat", notCapable("--allow-read"));
+    await assert.rejects(readApiKeyFile(ctx, SECRET), (error: unknown) => {
+      assert.ok(error instanceof PermissionError);
+      assert.match(error.message, /--allow-read/);
+      return true;
+    });
+  });
+});
+
+Deno.test("readApiKeyFile(): a symlink is followed, and its target's mode counts", async () => {
+  const ctx = createMemoryContext();
+  ctx.fs.putDir(SECRET_DIR, 0o755);
+  ctx.fs.putFile("/data/lua-key", `${KEY}\n`, 0o644);
+  ctx.fs.putSymlink(SECRET, "/data/lua-key");
+  const warnings: string[] = [];
+  const read = await readApiKeyFile(ctx, SECRET, { onWarning: (m) => warnings.push(m) });
+  assert.deepEqual(read, { key: KEY, path: SECRET });
+  assert.deepEqual(warnings, [
+    `LUA_API_KEY_FILE file "${SECRET}" is accessible by other users (mode 0644). Fix it: chmod 600 "${SECRET}"`,
+  ]);
+});
+
+Deno.test("readApiKeyFile(): loose modes warn with the chmod that fixes them, the key is still used", async () => {
+  const warnings: string[] = [];
+  const read = await readApiKeyFile(secret(KEY, 0o604, 0o777), SECRET, {
+    onWarning: (m) => warnings.push(m),
+  });
+  assert.equal(read.key, KEY);
+  assert.deepEqual(warnings, [
+    `LUA_API_KEY_FILE file "${SECRET}" is accessible by other users (mode 0604). Fix it: chmod 600 "${SECRET}"`,
+    `Directory "${SECRET_DIR}" is writable by other users (mode 0777). Fix it: chmod 700 "${SECRET_DIR}"`,
+  ]);
+  const quiet: string[] = [];
+  await readApiKeyFile(secret(KEY, 0o400, 0o755), SECRET, { onWarning: (m) => quiet.push(m) });
+  assert.deepEqual(quiet, [], "0400 in 0755 (a Docker or Kubernetes secret) gives no warning");
 });

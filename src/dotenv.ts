@@ -11,6 +11,7 @@ import type { ReadOptions, StoredKey } from "./credentials.ts";
 import { PermissionError, permissionErrorFrom } from "./errors.ts";
 import { joinPath } from "./paths.ts";
 import { validateApiKey } from "./validate.ts";
+import { isFsError } from "./fs_error.ts";
 
 /** A `.env` larger than this is not read. */
 export const MAX_DOTENV_BYTES = 1024 * 1024;
@@ -42,8 +43,8 @@ export async function parseDotenvKey(text: string): Promise<string | undefined> 
  * @param ctx Where the current directory comes from.
  * @returns Its absolute path.
  */
-export function dotenvPath(ctx: Pick<Context, "cwd">): string {
-  return joinPath(ctx.cwd(), ".env");
+export function dotenvPath(ctx: Pick<Context, "cwd" | "os">): string {
+  return joinPath(ctx, ctx.cwd(), ".env");
 }
 
 /** The settings read from `.env` besides the key, as the platform's own CLI reads them. */
@@ -71,7 +72,7 @@ async function readDotenvText(
     if (text.includes("\u0000")) return warn("it is not a text file");
     return text;
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
+    if (isFsError(error, "NotFound")) return undefined;
     const converted = permissionErrorFrom(error);
     // Deno reads special files (a link to /proc/self/environ) only with --allow-all: that is
     // no reason to ask for it, the file is simply not a .env.
@@ -79,7 +80,7 @@ async function readDotenvText(
       return warn("it is a special file (such as a link into /proc), not a .env file");
     }
     if (converted instanceof PermissionError) throw converted;
-    if (error instanceof Deno.errors.PermissionDenied) return warn("permission denied");
+    if (isFsError(error, "PermissionDenied")) return warn("permission denied");
     return warn(error instanceof Error ? error.message : String(error));
   }
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ExitCode, PermissionError } from "./errors.ts";
+import { FsError } from "./fs_error.ts";
 import { dotenvPath, MAX_DOTENV_BYTES, parseDotenvKey, readDotenvKey } from "./dotenv.ts";
 import { createMemoryContext, type MemoryContext } from "./testing/memory_context.ts";
 
@@ -51,7 +52,7 @@ Deno.test("parseDotenvKey(): table", async () => {
 });
 
 Deno.test("dotenvPath(): .env in the current directory", () => {
-  assert.equal(dotenvPath({ cwd: () => "/projects/app" }), "/projects/app/.env");
+  assert.equal(dotenvPath({ cwd: () => "/projects/app", os: "linux" }), "/projects/app/.env");
 });
 
 Deno.test("readDotenvKey(): reads LUA_API_KEY and nothing else", async () => {
@@ -138,14 +139,14 @@ Deno.test("readDotenvKey(): unusable files give a warning and no key, never a th
     const ctx = withDotenv(`LUA_API_KEY=${KEY}`);
     ctx.fs.failNext(
       "readTextFile",
-      new Deno.errors.PermissionDenied("Permission denied (os error 13)"),
+      new FsError("PermissionDenied", "Permission denied (os error 13)"),
     );
     await check(ctx, /permission denied/);
   });
 
   await t.step("PermissionDenied on stat", async () => {
     const ctx = withDotenv(`LUA_API_KEY=${KEY}`);
-    ctx.fs.failNext("stat", new Deno.errors.PermissionDenied("Permission denied (os error 13)"));
+    ctx.fs.failNext("stat", new FsError("PermissionDenied", "Permission denied (os error 13)"));
     await check(ctx, /permission denied/);
   });
 

@@ -150,16 +150,3 @@ Deno.test("permissionErrorFrom()", async (t) => {
     assert.equal(permissionErrorFrom(undefined), undefined);
   });
 });
-
-Deno.test("permissionErrorFrom(): a missing variable is named", () => {
-  const converted = permissionErrorFrom(
-    new Deno.errors.NotCapable(
-      'Requires env access to "LUA_API_KEY", run again with the --allow-env flag',
-    ),
-  );
-  assert.ok(converted instanceof PermissionError);
-  assert.equal(
-    converted.message,
-    "This command needs the --allow-env permission for LUA_API_KEY: run it with --allow-env.",
-  );
-});

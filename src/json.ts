@@ -142,9 +142,12 @@ export function errorCode(error: unknown): ErrorCode {
 
 /** Where a key comes from, in JSON: the kind of source and its variable or file. */
 export interface SourceJson {
-  /** `env` (`LUA_API_KEY`), `credentials` (`~/.lua-cli/credentials`) or `dotenv` (`.env`). */
-  kind: "env" | "credentials" | "dotenv";
-  /** The variable's name or the file's path. */
+  /**
+   * `env` (`LUA_API_KEY`), `env-file` (the file `LUA_API_KEY_FILE` names), `credentials`
+   * (`~/.lua-cli/credentials`) or `dotenv` (`.env`).
+   */
+  kind: "env" | "env-file" | "credentials" | "dotenv";
+  /** The variable's name (`env`) or the file's path. */
   location: string;
 }
 
@@ -204,7 +207,7 @@ export interface LogoutJson extends JsonHeader {
 
 /** One key source in the report of `lua auth status`. */
 export interface StatusSource {
-  /** `env`, `credentials` or `dotenv`. */
+  /** `env`, `env-file` (the file `LUA_API_KEY_FILE` names), `credentials` or `dotenv`. */
   kind: string;
   /** The variable or file. */
   location: string;

@@ -13,8 +13,8 @@ export const CONFIG_DIR_NAME = ".lua-cli";
 export const CREDENTIALS_FILE_NAME = "credentials";
 
 /**
- * Joins path segments with the platform's separator (`\\` on Windows, `/` elsewhere), as
- * `node:path`'s `join` does for plain segments. Kept here
+ * Joins path segments with the separator of the context's platform (`\\` when `ctx.os` is
+ * `"windows"`, `/` elsewhere), as `node:path`'s `join` does for plain segments. Kept here
  * rather than imported from `node:path` so that the everyday commands start without Node
  * compatibility.
  *
@@ -22,15 +22,18 @@ export const CREDENTIALS_FILE_NAME = "credentials";
  * ```ts
  * import { joinPath } from "./paths.ts";
  * import assert from "node:assert/strict";
- * assert.equal(joinPath("/home/ada/", ".lua-cli", "credentials"), "/home/ada/.lua-cli/credentials");
+ * const linux = { os: "linux" };
+ * assert.equal(joinPath(linux, "/home/ada/", ".lua-cli", "credentials"), "/home/ada/.lua-cli/credentials");
+ * assert.equal(joinPath({ os: "windows" }, "C:\\Users\\ada", ".env"), "C:\\Users\\ada\\.env");
  * ```
  *
+ * @param ctx Which platform's separator.
  * @param first The first segment.
  * @param rest The following segments.
  * @returns The joined path.
  */
-export function joinPath(first: string, ...rest: string[]): string {
-  const separator = Deno.build.os === "windows" ? "\\" : "/";
+export function joinPath(ctx: Pick<Context, "os">, first: string, ...rest: string[]): string {
+  const separator = ctx.os === "windows" ? "\\" : "/";
   let path = first;
   for (const part of rest) {
     path = path.endsWith("/") || path.endsWith(separator) ? path + part : path + separator + part;
@@ -55,6 +58,28 @@ export function parentDir(path: string): string {
   const index = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
   if (index < 0) return ".";
   return index === 0 ? path.slice(0, 1) : path.slice(0, index);
+}
+
+/**
+ * A path made absolute against the current directory; an absolute one is returned unchanged
+ * (on Windows a drive path such as `C:\x`, a UNC path, or one from the root such as `\x`).
+ *
+ * @example
+ * ```ts
+ * import { absolutePath } from "./paths.ts";
+ * import assert from "node:assert/strict";
+ * const ctx = { os: "linux", cwd: () => "/work" };
+ * assert.equal(absolutePath(ctx, "/run/secrets/key"), "/run/secrets/key");
+ * assert.equal(absolutePath(ctx, "secrets/key"), "/work/secrets/key");
+ * ```
+ *
+ * @param ctx The operating system and the current directory.
+ * @param path The path, absolute or relative.
+ * @returns An absolute path.
+ */
+export function absolutePath(ctx: Pick<Context, "os" | "cwd">, path: string): string {
+  const absolute = ctx.os === "windows" ? /^([A-Za-z]:)?[\\/]/.test(path) : path.startsWith("/");
+  return absolute ? path : joinPath(ctx, ctx.cwd(), path);
 }
 
 /**
@@ -92,7 +117,7 @@ export function homeDir(ctx: Pick<Context, "env" | "os">): string {
  * @returns Its absolute path.
  */
 export function configDir(ctx: Pick<Context, "env" | "os">): string {
-  return joinPath(homeDir(ctx), CONFIG_DIR_NAME);
+  return joinPath(ctx, homeDir(ctx), CONFIG_DIR_NAME);
 }
 
 /**
@@ -110,5 +135,5 @@ export function configDir(ctx: Pick<Context, "env" | "os">): string {
  * @returns Its absolute path.
  */
 export function credentialsPath(ctx: Pick<Context, "env" | "os">): string {
-  return joinPath(configDir(ctx), CREDENTIALS_FILE_NAME);
+  return joinPath(ctx, configDir(ctx), CREDENTIALS_FILE_NAME);
 }

@@ -2,11 +2,13 @@ import assert from "node:assert/strict";
 import type { Context } from "./context.ts";
 import { ExitCode, FileError } from "./errors.ts";
 import {
+  absolutePath,
   CONFIG_DIR_NAME,
   configDir,
   CREDENTIALS_FILE_NAME,
   credentialsPath,
   homeDir,
+  joinPath,
 } from "./paths.ts";
 
 function ctxOf(
@@ -86,4 +88,31 @@ Deno.test("configDir() and credentialsPath()", () => {
     "/home/ada/.lua-cli/credentials",
   );
   assert.throws(() => credentialsPath(ctxOf("linux", {})), FileError);
+});
+
+Deno.test("joinPath() takes the separator from the context's platform", () => {
+  assert.equal(joinPath({ os: "linux" }, "/home/ada", ".lua-cli"), "/home/ada/.lua-cli");
+  assert.equal(joinPath({ os: "darwin" }, "/Users/ada/", "x", "y"), "/Users/ada/x/y");
+  assert.equal(
+    joinPath({ os: "windows" }, "C:\\Users\\ada", ".lua-cli"),
+    "C:\\Users\\ada\\.lua-cli",
+  );
+  assert.equal(joinPath({ os: "windows" }, "C:\\Users\\ada\\", "x"), "C:\\Users\\ada\\x");
+  assert.equal(
+    credentialsPath(ctxOf("windows", { USERPROFILE: "C:\\Users\\ada" })),
+    "C:\\Users\\ada\\.lua-cli\\credentials",
+  );
+});
+
+Deno.test("absolutePath(): relative to the current directory, absolute unchanged", () => {
+  const linux = { os: "linux", cwd: () => "/work" };
+  assert.equal(absolutePath(linux, "/run/secrets/key"), "/run/secrets/key");
+  assert.equal(absolutePath(linux, "key"), "/work/key");
+  assert.equal(absolutePath(linux, "../key"), "/work/../key");
+  const windows = { os: "windows", cwd: () => "C:\\work" };
+  for (const absolute of ["C:\\secrets\\key", "d:/key", "\\\\server\\share\\key", "\\key"]) {
+    assert.equal(absolutePath(windows, absolute), absolute);
+  }
+  assert.notEqual(absolutePath(windows, "secrets\\key"), "secrets\\key");
+  assert.ok(absolutePath(windows, "secrets\\key").startsWith("C:\\work"));
 });

@@ -1,15 +1,21 @@
 /**
- * Finding the API key: `LUA_API_KEY`, then `~/.lua-cli/credentials`, then `.env` in the
- * current directory. The first source that has a key wins, whatever the others hold.
+ * Finding the API key: `LUA_API_KEY`, then the file `LUA_API_KEY_FILE` names, then
+ * `~/.lua-cli/credentials`, then `.env` in the current directory. The first source that has a
+ * key wins, whatever the others hold.
  *
  * @module
  */
 
 import type { Context } from "./context.ts";
-import { readCredentials, type ReadOptions } from "./credentials.ts";
+import {
+  API_KEY_FILE_VARIABLE,
+  readApiKeyFile,
+  readCredentials,
+  type ReadOptions,
+} from "./credentials.ts";
 import { dotenvPath, readDotenvKey } from "./dotenv.ts";
-import { LuaError, UsageError } from "./errors.ts";
-import { credentialsPath } from "./paths.ts";
+import { LuaError, PermissionError, permissionErrorFrom, UsageError } from "./errors.ts";
+import { absolutePath, credentialsPath } from "./paths.ts";
 import { validateApiKey } from "./validate.ts";
 
 /** The name of the environment variable that holds a key. */
@@ -18,6 +24,7 @@ export const API_KEY_VARIABLE = "LUA_API_KEY";
 /** Where a key came from. */
 export type KeySource =
   | { kind: "env"; variable: typeof API_KEY_VARIABLE }
+  | { kind: "env-file"; variable: typeof API_KEY_FILE_VARIABLE; path: string }
   | { kind: "credentials"; path: string }
   | { kind: "dotenv"; path: string };
 
@@ -40,7 +47,8 @@ export interface SourceReport {
 }
 
 /**
- * Describes a source for people: `LUA_API_KEY environment variable`, or the file's path.
+ * Describes a source for people: `LUA_API_KEY environment variable`,
+ * `LUA_API_KEY_FILE (/run/secrets/lua_api_key)`, or the file's path.
  *
  * @example
  * ```ts
@@ -56,6 +64,8 @@ export function describeSource(source: KeySource): string {
   switch (source.kind) {
     case "env":
       return `${source.variable} environment variable`;
+    case "env-file":
+      return `${source.variable} (${source.path})`;
     case "credentials":
       return `credentials file ${source.path}`;
     case "dotenv":
@@ -89,6 +99,27 @@ function envKey(ctx: Context): string | undefined {
 }
 
 /**
+ * The file `LUA_API_KEY_FILE` names, made absolute against the current directory, if the
+ * variable is set and not blank. The variable is optional: one that Deno does not let us read
+ * (a narrowed `--allow-env`) counts as unset, as every optional variable does.
+ */
+function keyFilePath(ctx: Context): string | undefined {
+  let raw;
+  try {
+    raw = ctx.env(API_KEY_FILE_VARIABLE);
+  } catch (error) {
+    if (permissionErrorFrom(error) instanceof PermissionError) return undefined;
+    throw error;
+  }
+  if (!raw?.trim()) return undefined;
+  return absolutePath(ctx, raw);
+}
+
+function envFileSource(path: string): KeySource {
+  return { kind: "env-file", variable: API_KEY_FILE_VARIABLE, path };
+}
+
+/**
  * Resolves the API key the CLI would use, and its source.
  *
  * @example
@@ -101,8 +132,9 @@ function envKey(ctx: Context): string | undefined {
  * @param ctx Environment, files and current directory.
  * @param options Where warnings go.
  * @returns The key and its source, or `undefined` when no source has one.
- * @throws {FileError} When the credentials file is needed but malformed or unreadable, or the
- * home directory is unknown.
+ * @throws {FileError} When `LUA_API_KEY_FILE` names a file that is missing, blank, malformed or
+ * unreadable (it is never skipped), when the credentials file is needed but malformed or
+ * unreadable, or the home directory is unknown.
  * @throws {UsageError} When `LUA_API_KEY` is set to something that cannot be a key.
  */
 export async function resolveApiKey(
@@ -111,6 +143,11 @@ export async function resolveApiKey(
 ): Promise<ResolvedApiKey | undefined> {
   const fromEnv = envKey(ctx);
   if (fromEnv) return { key: fromEnv, source: { kind: "env", variable: API_KEY_VARIABLE } };
+  const keyFile = keyFilePath(ctx);
+  if (keyFile !== undefined) {
+    const { key, path } = await readApiKeyFile(ctx, keyFile, options);
+    return { key, source: envFileSource(path) };
+  }
   const stored = await readCredentials(ctx, options);
   if (stored) return { key: stored.key, source: { kind: "credentials", path: stored.path } };
   const dotenv = await readDotenvKey(ctx, options);
@@ -133,7 +170,8 @@ export async function resolveApiKey(
  *
  * @param ctx Environment, files and current directory.
  * @param options Where warnings go.
- * @returns Three reports: environment, credentials file, `.env`.
+ * @returns The reports: environment, the `LUA_API_KEY_FILE` file (only when the variable is
+ * set), credentials file, `.env`.
  */
 export async function listKeySources(
   ctx: Context,
@@ -146,6 +184,22 @@ export async function listKeySources(
   } catch (error) {
     if (!(error instanceof LuaError)) throw error;
     env.error = error;
+  }
+  const reports = [env];
+
+  // A file shadowed by LUA_API_KEY is still read, as a shadowed credentials file is: the reader
+  // stats before it opens and takes only a regular file of at most 64 KiB, so this is cheap and
+  // safe, and a stale or broken secret shows up before LUA_API_KEY is unset.
+  const keyFile = keyFilePath(ctx);
+  if (keyFile !== undefined) {
+    const envFile: SourceReport = { source: envFileSource(keyFile) };
+    try {
+      envFile.key = (await readApiKeyFile(ctx, keyFile, options)).key;
+    } catch (error) {
+      if (!(error instanceof LuaError)) throw error;
+      envFile.error = error;
+    }
+    reports.push(envFile);
   }
 
   let credentials: SourceReport;
@@ -164,5 +218,6 @@ export async function listKeySources(
   const dotenv: SourceReport = { source: { kind: "dotenv", path: dotenvPath(ctx) } };
   const found = await readDotenvKey(ctx, options);
   if (found) dotenv.key = found.key;
-  return [env, credentials, dotenv];
+  reports.push(credentials, dotenv);
+  return reports;
 }

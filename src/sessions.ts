@@ -9,6 +9,7 @@
 import type { Context } from "./context.ts";
 import { fileErrorFrom } from "./credentials.ts";
 import { configDir, joinPath } from "./paths.ts";
+import { isFsError } from "./fs_error.ts";
 
 /** The folder of the other CLI's sessions, inside `~/.lua-cli`. */
 export const SESSIONS_DIR_NAME = "sessions";
@@ -22,7 +23,7 @@ const MAX_SESSION_BYTES = 64 * 1024;
  * @returns `~/.lua-cli/sessions`.
  */
 export function sessionsDir(ctx: Pick<Context, "env" | "os">): string {
-  return joinPath(configDir(ctx), SESSIONS_DIR_NAME);
+  return joinPath(ctx, configDir(ctx), SESSIONS_DIR_NAME);
 }
 
 async function isSession(ctx: Context, path: string): Promise<boolean> {
@@ -62,7 +63,7 @@ export async function listSessions(ctx: Context): Promise<string[]> {
     return [];
   }
   const paths = names.filter((name) => name.endsWith(".json") && !name.startsWith("."))
-    .sort().map((name) => joinPath(dir, name));
+    .sort().map((name) => joinPath(ctx, dir, name));
   const checks = await Promise.all(paths.map((path) => isSession(ctx, path)));
   return paths.filter((_, i) => checks[i]);
 }
@@ -88,7 +89,7 @@ export async function deleteSessions(ctx: Context): Promise<string[]> {
     try {
       await ctx.fs.remove(path);
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound) continue;
+      if (isFsError(error, "NotFound")) continue;
       throw fileErrorFrom(error, "Cannot delete session file", path);
     }
   }

@@ -59,10 +59,13 @@ Deno.test("e2e: runCliMain's programName is what help, hints and completion say"
   try {
     const entry = join(sb.dir, "lua_ai.ts");
     const runner = new URL("../src/cli/main_run.ts", import.meta.url).href;
+    const host = new URL("../src/cli/main_run_deno.ts", import.meta.url).href;
     await Deno.writeTextFile(
       entry,
       `import { runCliMain } from ${JSON.stringify(runner)};\n` +
-        `Deno.exit(await runCliMain(Deno.args, { programName: "/usr/local/bin/lua-ai" }));\n`,
+        `import { denoHost } from ${JSON.stringify(host)};\n` +
+        `Deno.exit(await runCliMain(Deno.args, denoHost(), ` +
+        `{ programName: "/usr/local/bin/lua-ai" }));\n`,
     );
     const run = (args: string[]) =>
       new Deno.Command(Deno.execPath(), {

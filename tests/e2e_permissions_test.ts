@@ -257,6 +257,7 @@ const ENV_VARIABLES = [
   "HOME",
   "USERPROFILE",
   "LUA_API_KEY",
+  "LUA_API_KEY_FILE",
   "LUA_AUTH_URL",
   "LUA_API_URL",
   "LUA_HTTP_TIMEOUT",
@@ -317,6 +318,7 @@ Deno.test("narrow flags: the list of variables matches every env(...) read in sr
     const text = await Deno.readTextFile(file);
     for (const m of text.matchAll(/\benv\(\s*"([A-Z_][A-Z0-9_]*)"\s*\)/g)) read.add(m[1]!);
     if (/\benv\(\s*API_KEY_VARIABLE\s*\)/.test(text)) read.add("LUA_API_KEY");
+    if (/\benv\(\s*API_KEY_FILE_VARIABLE\s*\)/.test(text)) read.add("LUA_API_KEY_FILE");
     const ci = /const CI_VARIABLES = \[([^\]]*)\]/.exec(text);
     for (const m of ci?.[1]?.matchAll(/"([A-Z_][A-Z0-9_]*)"/g) ?? []) read.add(m[1]!);
   }
@@ -497,6 +499,53 @@ Deno.test("narrow flags: only the five required variables still run every comman
       const result = await luaNoHang(sb, args, { env, permissions });
       assert.equal(result.code, 0, `lua ${args.join(" ")}: ${result.stderr}`);
     }
+  } finally {
+    await server.close();
+    await sb.cleanup();
+  }
+});
+
+Deno.test("narrow flags: LUA_API_KEY_FILE is optional: unreadable, it counts as unset; readable, its file needs --allow-read", async (t) => {
+  const server = await startEmulator();
+  const sb = await sandbox();
+  try {
+    const stored = "api_stored_eeeeeeeeeeeeeeeeeeeeeeeee5555";
+    const secretKey = "api_secret_ffffffffffffffffffffffffff6666";
+    await storeKey(sb, `${stored}\n`);
+    const secret = join(sb.dir, "secret");
+    await Deno.writeTextFile(secret, secretKey, { mode: 0o600 });
+    const env = { ...platformEnv(server.url), LUA_API_KEY_FILE: secret };
+
+    await t.step(
+      "the five required variables: the variable is not read, the stored key is used",
+      async () => {
+        const permissions = flagsOf({ ...narrowParts(sb, server), env: REQUIRED_ENV });
+        const result = await luaNoHang(sb, ["auth", "key", "--force"], { env, permissions });
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stdout, `${stored}\n`);
+      },
+    );
+
+    await t.step(
+      "granted, with the secret's path in --allow-read: the secret is used",
+      async () => {
+        const parts = narrowParts(sb, server);
+        const permissions = flagsOf({ ...parts, read: [...parts.read, secret] });
+        const result = await luaNoHang(sb, ["auth", "key", "--force"], { env, permissions });
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stdout, `${secretKey}\n`);
+      },
+    );
+
+    await t.step(
+      "granted, without the secret's path in --allow-read: exit 2 naming the flag",
+      async () => {
+        const permissions = flagsOf(narrowParts(sb, server));
+        const result = await luaNoHang(sb, ["auth", "key", "--force"], { env, permissions });
+        assert.equal(result.code, 2, result.stderr);
+        assert.match(result.stderr, permissionMessage("--allow-read"));
+      },
+    );
   } finally {
     await server.close();
     await sb.cleanup();

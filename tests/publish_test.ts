@@ -38,3 +38,23 @@ Deno.test("deno doc --lint: every export of mod.ts and main.ts is documented", a
   const { code, output } = await deno(["doc", "--lint", "mod.ts", "main.ts"]);
   assert.equal(code, 0, output);
 });
+
+Deno.test("the publish workflow parses, and publishes to JSR with OIDC and to npm with provenance", async () => {
+  const { parse } = await import("yaml");
+  const workflow = parse(
+    await Deno.readTextFile(new URL("../.github/workflows/publish.yml", import.meta.url)),
+  );
+  assert.equal(workflow.permissions["id-token"], "write");
+  const steps: { run?: string; uses?: string; "working-directory"?: string }[] =
+    workflow.jobs.publish.steps;
+  const index = (command: string) => steps.findIndex((step) => step.run?.startsWith(command));
+  assert.ok(steps.some((step) => step.uses?.startsWith("actions/checkout@")));
+  for (const command of ["deno task check", "deno task test", "deno publish"]) {
+    assert.ok(index(command) >= 0, command);
+  }
+  const npmPublish = steps[index("npm publish")];
+  assert.match(npmPublish?.run ?? "", /--provenance/);
+  assert.equal(npmPublish?.["working-directory"], "npm");
+  assert.ok(index("deno task build:npm") < index("npm publish"), "built before it is published");
+  assert.ok(index("deno task test") < index("deno publish"), "tested before it is published");
+});

@@ -17,9 +17,14 @@ import {
   RateLimitedError,
   UsageError,
 } from "../errors.ts";
-import { type CodeSentJson, type ConfiguredJson, JSON_SCHEMA_VERSION } from "../json.ts";
+import {
+  type CodeSentJson,
+  type ConfiguredJson,
+  JSON_SCHEMA_VERSION,
+  type SourceJson,
+} from "../json.ts";
 import { maskKey } from "../mask.ts";
-import { API_KEY_VARIABLE } from "../resolve.ts";
+import { resolveApiKey } from "../resolve.ts";
 import { shellQuote } from "../shell_quote.ts";
 import {
   CHECK_EMAIL,
@@ -65,7 +70,7 @@ export const CREATING_KEY = "Creating an API key…";
 /** A key stored: where, and what outranks it. */
 interface Stored {
   path: string;
-  shadowed: boolean;
+  shadowedBy: SourceJson | null;
 }
 
 /** Which way `configure` stores a key. */
@@ -150,14 +155,19 @@ async function saveKey(
   cli.io.addSecret(key);
   const path = await writeCredentials(cli, key);
   say(cli, saved(path));
-  const shadowed = Boolean(cli.env(API_KEY_VARIABLE)?.trim());
-  if (shadowed) {
+  // LUA_API_KEY or LUA_API_KEY_FILE would shadow the key just saved: say so.
+  const inUse = await resolveApiKey(cli).catch(() => undefined);
+  let shadowedBy: SourceJson | null = null;
+  if (inUse?.source.kind === "env" || inUse?.source.kind === "env-file") {
     warn(
       cli,
-      `${API_KEY_VARIABLE} is set in your environment and takes priority over the saved key.`,
+      `${inUse.source.variable} is set in your environment and takes priority over the saved key.`,
     );
+    shadowedBy = inUse.source.kind === "env"
+      ? { kind: "env", location: inUse.source.variable }
+      : { kind: "env-file", location: inUse.source.path };
   }
-  return { path, shadowed };
+  return { path, shadowedBy };
 }
 
 /** The JSON of a stored key. */
@@ -174,7 +184,7 @@ function configuredJson(
     email: how.method === "email" ? how.email : null,
     maskedKey: maskKey(key),
     credentialsPath: stored.path,
-    shadowedBy: stored.shadowed ? { kind: "env", location: API_KEY_VARIABLE } : null,
+    shadowedBy: stored.shadowedBy,
   };
 }
 

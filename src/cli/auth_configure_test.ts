@@ -358,3 +358,11 @@ Deno.test("configure on a terminal: a spinner says what each request waits for, 
   assert.doesNotMatch(e.cli.io.terminal!.screen().join("\n"), /⠋/, "every spinner is cleared");
   assert.equal(e.cli.io.terminal!.cursorHidden, false);
 });
+
+Deno.test("--api-key: LUA_API_KEY_FILE set gives the same priority warning, naming it", async () => {
+  const e = createEmulatedCli({ env: { LUA_API_KEY_FILE: "/run/secrets/lua" } });
+  e.cli.fs.putDir("/run/secrets", 0o700);
+  e.cli.fs.putFile("/run/secrets/lua", "api_from_secret_file_0000", 0o600);
+  await runConfigure({ apiKey: await dashboardKey(e) }, e.cli);
+  assert.match(e.cli.io.stderr, /LUA_API_KEY_FILE is set in your environment and takes priority/);
+});

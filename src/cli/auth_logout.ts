@@ -15,6 +15,7 @@ import { deleteSessions, listSessions } from "../sessions.ts";
 import { type CliContext, say, warn } from "./cli_context.ts";
 import { type Command, defineCommand } from "./command.ts";
 import { styles } from "./io.ts";
+import { isFsError } from "../fs_error.ts";
 
 /** Options of `lua auth logout`. */
 export interface LogoutOptions {
@@ -74,7 +75,7 @@ function printJson(
 export async function runLogout(options: LogoutOptions, cli: CliContext): Promise<void> {
   const path = credentialsPath(cli);
   const exists = await cli.fs.lstat(path).then(() => true, (error) => {
-    if (error instanceof Deno.errors.NotFound) return false;
+    if (isFsError(error, "NotFound")) return false;
     throw fileErrorFrom(error, "Cannot read credentials file", path);
   });
   const sessions = await listSessions(cli);

@@ -212,3 +212,69 @@ Deno.test("status: an unreachable platform is printed once, on stderr, with what
   assert.doesNotMatch(e.cli.io.stdout, /Cannot reach/, "the report does not say it again");
   assert.match(e.cli.io.stdout, /found api_…/);
 });
+
+Deno.test("status: LUA_API_KEY_FILE is named, in use, shadowed or broken", async (t) => {
+  const SECRET = "/run/secrets/lua_api_key";
+  await t.step("in use, above the credentials file", async () => {
+    const { e, apiKey } = await setup("credentials");
+    e.cli.fs.putDir("/run/secrets");
+    e.cli.fs.putFile(SECRET, `${apiKey}\n`, 0o400);
+    e.cli.vars.LUA_API_KEY_FILE = SECRET;
+    assert.equal(await exitOf(runStatus({ json: true, offline: true }, e.cli)), 0);
+    const report = JSON.parse(e.cli.io.stdout) as StatusReport;
+    assert.deepEqual(report.sources.map((s) => s.kind), [
+      "env",
+      "env-file",
+      "credentials",
+      "dotenv",
+    ]);
+    assert.deepEqual(report.active, {
+      kind: "env-file",
+      location: SECRET,
+      found: true,
+      active: true,
+      maskedKey: `api_…${apiKey.slice(-4)}`,
+    });
+    assert.equal(report.sources[2]!.active, false);
+    const human = await setup("credentials");
+    human.e.cli.fs.putDir("/run/secrets");
+    human.e.cli.fs.putFile(SECRET, apiKey, 0o400);
+    human.e.cli.vars.LUA_API_KEY_FILE = SECRET;
+    assert.equal(await exitOf(runStatus({ json: false, offline: true }, human.e.cli)), 0);
+    assert.match(
+      human.e.cli.io.stdout,
+      /2\. LUA_API_KEY_FILE \(\/run\/secrets\/lua_api_key\): found api_….{4} \(in use\)/,
+    );
+    assert.match(human.e.cli.io.stdout, /3\. credentials file .*: found api_….{4} \(shadowed\)/);
+  });
+
+  await t.step("shadowed by LUA_API_KEY", async () => {
+    const { e, apiKey } = await setup("env");
+    e.cli.fs.putDir("/run/secrets");
+    e.cli.fs.putFile(SECRET, apiKey, 0o400);
+    e.cli.vars.LUA_API_KEY_FILE = SECRET;
+    assert.equal(await exitOf(runStatus({ json: false, offline: true }, e.cli)), 0);
+    assert.match(
+      e.cli.io.stdout,
+      /1\. LUA_API_KEY environment variable: found api_….{4} \(in use\)/,
+    );
+    assert.match(
+      e.cli.io.stdout,
+      /2\. LUA_API_KEY_FILE \(\/run\/secrets\/lua_api_key\): found api_….{4} \(shadowed\)/,
+    );
+  });
+
+  await t.step("a missing file blocks the lower sources: exit 1", async () => {
+    const { e } = await setup("credentials");
+    e.cli.vars.LUA_API_KEY_FILE = "/run/secrets/missing";
+    assert.equal(await exitOf(runStatus({ json: true, offline: true }, e.cli)), 1);
+    const report = JSON.parse(e.cli.io.stdout) as StatusReport;
+    assert.equal(report.active, null);
+    assert.equal(report.sources[1]!.location, "/run/secrets/missing");
+    assert.match(
+      report.error ?? "",
+      /^Cannot read LUA_API_KEY_FILE file "\/run\/secrets\/missing"/,
+    );
+    assert.equal(report.sources[2]!.found, true);
+  });
+});

@@ -21,8 +21,9 @@ export const AUTH: GroupSpec = {
   notes: [
     "Key resolution order:",
     "  1. LUA_API_KEY environment variable",
-    "  2. ~/.lua-cli/credentials",
-    "  3. LUA_API_KEY in .env in the current directory",
+    "  2. the file LUA_API_KEY_FILE names (a mounted secret)",
+    "  3. ~/.lua-cli/credentials",
+    "  4. LUA_API_KEY in .env in the current directory",
   ].join("\n"),
   examples: [
     ["lua auth configure --email you@example.com"],

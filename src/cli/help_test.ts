@@ -49,6 +49,7 @@ Deno.test("renderHelp: a group lists every command and alias, then its notes and
     assert.match(text, new RegExp(`\\n  ${names} +${entry.summary.slice(0, 12)}`), names);
   }
   assert.match(text, /Key resolution order:\n {2}1\. LUA_API_KEY environment variable\n/);
+  assert.match(text, /\n {2}2\. the file LUA_API_KEY_FILE names \(a mounted secret\)\n/);
   assert.match(text, /\nExamples:\n {2}\$ lua auth configure --email you@example\.com\n/);
 });
 

@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { TEMP_PREFIX } from "../credentials.ts";
+import { FsError } from "../fs_error.ts";
 import { createEmulatedCli, type EmulatedCli } from "../testing/emulated.ts";
 import type { FsOperation } from "../testing/memory_context.ts";
 import { createMemoryCli, type MemoryCliContext } from "../testing/memory_io.ts";
@@ -18,7 +19,7 @@ const DOTENV = "/work/.env";
 const OLD_KEY = "api_old_0123456789abcdef0123456789";
 const EMAIL = "ada@example.com";
 
-const eacces = (): Error => new Deno.errors.PermissionDenied("Permission denied (os error 13)");
+const eacces = (): Error => new FsError("PermissionDenied", "Permission denied (os error 13)");
 const erofs = (): Error => new Error("Read-only file system (os error 30)");
 const enospc = (): Error => new Error("No space left on device (os error 28)");
 
@@ -239,7 +240,7 @@ Deno.test("a logout between the check and the read: auth key is 'No API key foun
   const cli = withStoredKey();
   cli.fs.failNext(
     "readTextFile",
-    new Deno.errors.NotFound("No such file or directory (os error 2)"),
+    new FsError("NotFound", "No such file or directory (os error 2)"),
   );
   const record = await runCli(["auth", "key", "--force"], cli);
   assert.equal(record.exitCode, 9, cli.io.stderr);

@@ -1,23 +1,31 @@
 /**
- * Wiring of the real process: the Deno context, the terminal, the command, then telemetry.
+ * Wiring of the real process: the runtime's context and terminal, the command, then telemetry.
+ * The runtime comes in as a {@linkcode Host}: `main.ts` passes Deno's, `main_node.ts` Node's.
  *
  * @module
  */
 
-import { denoContext } from "../context.ts";
+import type { Context } from "../context.ts";
 import { dotenvPath } from "../dotenv.ts";
 import { runCli } from "./run.ts";
 import { type CliContext, safeProgramName } from "./cli_context.ts";
-import { denoIo } from "./io.ts";
+import type { Io } from "./io.ts";
 import { envOptOut } from "./telemetry.ts";
 
-function granted(descriptor: Deno.PermissionDescriptor): boolean {
-  return Deno.permissions.querySync(descriptor).state === "granted";
-}
+/** A permission the CLI may check before it uses it, named as `Deno.permissions` names them. */
+export type Permission =
+  | { name: "env"; variable: string }
+  | { name: "net"; host: string }
+  | { name: "read" | "write"; path: string };
 
-/** Reads the environment only when allowed, so that a missing --allow-env never prompts here. */
-function softEnv(name: string): string | undefined {
-  return granted({ name: "env", variable: name }) ? Deno.env.get(name) : undefined;
+/** What a runtime gives the CLI. */
+export interface Host {
+  /** The library's context. */
+  readonly context: Context;
+  /** Makes the terminal; `env` reads the environment without ever prompting. */
+  io(env: (name: string) => string | undefined): Io;
+  /** Whether a permission is granted, without asking (Node has no permissions: always true). */
+  granted(permission: Permission): boolean;
 }
 
 /** Options of {@linkcode runCliMain}. */
@@ -34,17 +42,24 @@ export interface MainOptions {
  * Runs the CLI in this process with the real context and terminal, then sends telemetry.
  *
  * @param args The arguments after the program name.
+ * @param host The runtime.
  * @param options The program's name.
  * @returns The exit code for the process.
  */
 export async function runCliMain(
   args: readonly string[],
+  host: Host,
   options: MainOptions = {},
 ): Promise<number> {
-  const started = performance.now();
+  const { context, granted } = host;
+  // the context's clock, not `performance`: on Node that global loads perf_hooks
+  const started = context.now();
+  /** Reads the environment only when allowed, so that a missing --allow-env never prompts. */
+  const softEnv = (name: string): string | undefined =>
+    granted({ name: "env", variable: name }) ? context.env(name) : undefined;
   const cli: CliContext = {
-    ...denoContext(),
-    io: denoIo(softEnv),
+    ...context,
+    io: host.io(softEnv),
     programName: safeProgramName(options.programName),
   };
   const record = await runCli(args, cli);
@@ -56,7 +71,7 @@ export async function runCliMain(
     // Telemetry reads the environment softly: with a narrowed --allow-env it sees only what
     // it may, and never triggers a permission prompt.
     const soft = { ...cli, env: softEnv };
-    await sendTelemetry(soft, record, performance.now() - started, {
+    await sendTelemetry(soft, record, context.now() - started, {
       notice: (text) => cli.io.err(text),
       permitted: (url) => granted({ name: "net", host: url.host }),
       mayTouch: (path) =>

@@ -17,6 +17,7 @@ import { UsageError } from "../errors.ts";
 import { configDir, joinPath } from "../paths.ts";
 import { type CliContext, say } from "./cli_context.ts";
 import { type Command, defineCommand } from "./command.ts";
+import { isFsError } from "../fs_error.ts";
 
 /** The file both CLIs keep telemetry's switch in, inside `~/.lua-cli`. */
 export const TELEMETRY_FILE_NAME = "telemetry.json";
@@ -84,7 +85,7 @@ export function envOptOut(env: (name: string) => string | undefined): string | u
  * @returns `~/.lua-cli/telemetry.json`.
  */
 export function telemetryPath(ctx: Pick<Context, "env" | "os">): string {
-  return joinPath(configDir(ctx), TELEMETRY_FILE_NAME);
+  return joinPath(ctx, configDir(ctx), TELEMETRY_FILE_NAME);
 }
 
 /**
@@ -103,7 +104,7 @@ export async function readTelemetryFile(ctx: Context): Promise<TelemetryRead> {
     if (!info.isFile || info.size > MAX_TELEMETRY_FILE_BYTES) return "invalid";
     text = await ctx.fs.readTextFile(path);
   } catch (error) {
-    return error instanceof Deno.errors.NotFound ? null : "invalid";
+    return isFsError(error, "NotFound") ? null : "invalid";
   }
   let value: unknown;
   try {

@@ -8,11 +8,17 @@
 
 import { dirname, posix } from "node:path";
 import type { Context, FileInfo, FileSystem, WriteOptions } from "../context.ts";
+import { FsError } from "../fs_error.ts";
 
 type Node =
   | { kind: "file"; data: string; mode: number; mtime: number }
   | { kind: "dir"; mode: number; mtime: number }
   | { kind: "symlink"; target: string; mode: number; mtime: number };
+
+/** An absolute POSIX path; `\\` counts as `/`, so a context with `os: "windows"` works too. */
+function absolute(path: string): string {
+  return posix.resolve(path.replaceAll("\\", "/"));
+}
 
 /** A file system operation that can be made to fail. */
 export type FsOperation = keyof FileSystem;
@@ -49,8 +55,8 @@ export class MemoryFileSystem implements FileSystem {
   }
 
   #resolve(path: string, followLast: boolean, depth = 0): string {
-    if (depth > 20) throw new Deno.errors.FilesystemLoop(`too many links: ${path}`);
-    const parts = posix.resolve(path).split("/").filter(Boolean);
+    if (depth > 20) throw new FsError("FilesystemLoop", `too many links: ${path}`);
+    const parts = absolute(path).split("/").filter(Boolean);
     let current = "/";
     for (let i = 0; i < parts.length; i++) {
       const next = posix.join(current, parts[i]!);
@@ -62,7 +68,7 @@ export class MemoryFileSystem implements FileSystem {
         current = next;
       }
       if (!last && this.#nodes.get(current)?.kind === "file") {
-        throw new Deno.errors.NotADirectory(`Not a directory: ${path}`);
+        throw new FsError("NotADirectory", `Not a directory: ${path}`);
       }
     }
     return current;
@@ -71,29 +77,29 @@ export class MemoryFileSystem implements FileSystem {
   #get(path: string, follow = true): [string, Node] {
     const real = this.#resolve(path, follow);
     const node = this.#nodes.get(real);
-    if (!node) throw new Deno.errors.NotFound(`No such file or directory: ${path}`);
+    if (!node) throw new FsError("NotFound", `No such file or directory: ${path}`);
     return [real, node];
   }
 
   #parentDir(path: string): string {
     const parent = this.#nodes.get(dirname(path));
-    if (!parent) throw new Deno.errors.NotFound(`No such file or directory: ${path}`);
-    if (parent.kind !== "dir") throw new Deno.errors.NotADirectory(`Not a directory: ${path}`);
+    if (!parent) throw new FsError("NotFound", `No such file or directory: ${path}`);
+    if (parent.kind !== "dir") throw new FsError("NotADirectory", `Not a directory: ${path}`);
     if (this.ownerModes && (parent.mode & 0o300) !== 0o300) {
-      throw new Deno.errors.PermissionDenied(`Permission denied (os error 13): ${path}`);
+      throw new FsError("PermissionDenied", `Permission denied (os error 13): ${path}`);
     }
     return dirname(path);
   }
 
   /** Creates a file directly, for setting up a test. */
   putFile(path: string, data: string, mode = 0o600): void {
-    this.#nodes.set(posix.resolve(path), { kind: "file", data, mode, mtime: this.now() });
+    this.#nodes.set(absolute(path), { kind: "file", data, mode, mtime: this.now() });
   }
 
   /** Creates a directory and its parents directly, for setting up a test. */
   putDir(path: string, mode = 0o755): void {
     let current = "/";
-    for (const part of posix.resolve(path).split("/").filter(Boolean)) {
+    for (const part of absolute(path).split("/").filter(Boolean)) {
       current = posix.join(current, part);
       if (!this.#nodes.has(current)) this.#nodes.set(current, { kind: "dir", mode, mtime: 0 });
     }
@@ -101,18 +107,18 @@ export class MemoryFileSystem implements FileSystem {
 
   /** Creates a symbolic link, for setting up a test. */
   putSymlink(path: string, target: string): void {
-    this.#nodes.set(posix.resolve(path), { kind: "symlink", target, mode: 0o777, mtime: 0 });
+    this.#nodes.set(absolute(path), { kind: "symlink", target, mode: 0o777, mtime: 0 });
   }
 
   /** The contents of a file, or `undefined`. Does not follow links. */
   peek(path: string): string | undefined {
-    const node = this.#nodes.get(posix.resolve(path));
+    const node = this.#nodes.get(absolute(path));
     return node?.kind === "file" ? node.data : undefined;
   }
 
   /** The permission bits of a path, or `undefined`. Does not follow links. */
   modeOf(path: string): number | undefined {
-    return this.#nodes.get(posix.resolve(path))?.mode;
+    return this.#nodes.get(absolute(path))?.mode;
   }
 
   /** Every path in the file system, sorted. */
@@ -124,9 +130,9 @@ export class MemoryFileSystem implements FileSystem {
     return Promise.resolve().then(() => {
       this.#fault("readTextFile");
       const [, node] = this.#get(path);
-      if (node.kind === "dir") throw new Deno.errors.IsADirectory(`Is a directory: ${path}`);
-      if (node.kind !== "file") throw new Deno.errors.NotFound(path);
-      if ((node.mode & 0o444) === 0) throw new Deno.errors.PermissionDenied(`denied: ${path}`);
+      if (node.kind === "dir") throw new FsError("IsADirectory", `Is a directory: ${path}`);
+      if (node.kind !== "file") throw new FsError("NotFound", path);
+      if ((node.mode & 0o444) === 0) throw new FsError("PermissionDenied", `denied: ${path}`);
       return node.data;
     });
   }
@@ -136,11 +142,11 @@ export class MemoryFileSystem implements FileSystem {
       this.#fault("writeTextFile");
       // Like O_CREAT | O_EXCL: a link at the path, even a dangling one, counts as existing.
       if (options.createNew && this.#nodes.has(this.#resolve(path, false))) {
-        throw new Deno.errors.AlreadyExists(path);
+        throw new FsError("AlreadyExists", path);
       }
       const real = this.#resolve(path, true);
       const existing = this.#nodes.get(real);
-      if (existing?.kind === "dir") throw new Deno.errors.IsADirectory(path);
+      if (existing?.kind === "dir") throw new FsError("IsADirectory", path);
       this.#parentDir(real);
       const mode = existing?.mode ?? ((options.mode ?? 0o666) & ~this.umask);
       this.#nodes.set(real, { kind: "file", data, mode, mtime: this.now() });
@@ -155,7 +161,7 @@ export class MemoryFileSystem implements FileSystem {
       const existing = this.#nodes.get(real);
       if (existing) {
         if (options.recursive && existing.kind === "dir") return;
-        throw new Deno.errors.AlreadyExists(path);
+        throw new FsError("AlreadyExists", path);
       }
       if (options.recursive) {
         const parent = dirname(real);
@@ -180,9 +186,9 @@ export class MemoryFileSystem implements FileSystem {
       this.#fault("rename");
       const source = this.#resolve(from, false);
       const node = this.#nodes.get(source);
-      if (!node) throw new Deno.errors.NotFound(from);
+      if (!node) throw new FsError("NotFound", from);
       const target = this.#resolve(to, false);
-      if (this.#nodes.get(target)?.kind === "dir") throw new Deno.errors.IsADirectory(to);
+      if (this.#nodes.get(target)?.kind === "dir") throw new FsError("IsADirectory", to);
       this.#parentDir(target);
       if (target === source) return;
       if (target.startsWith(`${source}/`)) throw new Error(`Invalid argument: ${to}`);
@@ -203,7 +209,7 @@ export class MemoryFileSystem implements FileSystem {
       this.#fault("remove");
       const real = this.#resolve(path, false);
       const node = this.#nodes.get(real);
-      if (!node) throw new Deno.errors.NotFound(path);
+      if (!node) throw new FsError("NotFound", path);
       if (this.ownerModes) this.#parentDir(real);
       if (node.kind === "dir" && this.#children(real).length > 0) {
         throw new Error(`Directory not empty: ${path}`);
@@ -246,7 +252,7 @@ export class MemoryFileSystem implements FileSystem {
     return Promise.resolve().then(() => {
       this.#fault("syncDir");
       const [real, node] = this.#get(path);
-      if (node.kind !== "dir") throw new Deno.errors.NotADirectory(path);
+      if (node.kind !== "dir") throw new FsError("NotADirectory", path);
       this.journal.push(`syncDir ${real}`);
     });
   }
@@ -255,7 +261,7 @@ export class MemoryFileSystem implements FileSystem {
     return Promise.resolve().then(() => {
       this.#fault("readDir");
       const [real, node] = this.#get(path);
-      if (node.kind !== "dir") throw new Deno.errors.NotADirectory(path);
+      if (node.kind !== "dir") throw new FsError("NotADirectory", path);
       return this.#children(real).map((p) => posix.basename(p));
     });
   }

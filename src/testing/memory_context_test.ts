@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createMemoryContext, MemoryFileSystem } from "./memory_context.ts";
+import { FsError } from "../fs_error.ts";
 
 function fresh(): MemoryFileSystem {
   const fs = new MemoryFileSystem();
@@ -37,7 +38,7 @@ Deno.test("createMemoryContext(): options", async () => {
   assert.equal(ctx.os, "windows");
   assert.equal(ctx.cwd(), "/projects/app");
   assert.ok((await ctx.fs.stat("/projects/app")).isDirectory);
-  await assert.rejects(ctx.fs.stat("/home/user"), Deno.errors.NotFound);
+  await assert.rejects(ctx.fs.stat("/home/user"), { code: "NotFound" });
   assert.equal(await (await ctx.fetch("https://x.test/")).text(), "ok");
   assert.deepEqual(calls, ["https://x.test/"]);
   ctx.vars.LUA_API_KEY = "changed";
@@ -75,7 +76,7 @@ Deno.test("MemoryFileSystem: files", async (t) => {
     fs.putFile("/d/f", "old");
     await assert.rejects(
       fs.writeTextFile("/d/f", "new", { createNew: true }),
-      Deno.errors.AlreadyExists,
+      { code: "AlreadyExists" },
     );
     assert.equal(fs.peek("/d/f"), "old");
   });
@@ -85,28 +86,28 @@ Deno.test("MemoryFileSystem: files", async (t) => {
     fs.putSymlink("/d/link", "/d/target");
     await assert.rejects(
       fs.writeTextFile("/d/link", "x", { createNew: true }),
-      Deno.errors.AlreadyExists,
+      { code: "AlreadyExists" },
     );
     assert.equal(fs.peek("/d/target"), undefined);
   });
 
   await t.step("errors: missing parent, parent a file, directory, unreadable", async () => {
     const fs = fresh();
-    await assert.rejects(fs.writeTextFile("/nope/f", "x"), Deno.errors.NotFound);
+    await assert.rejects(fs.writeTextFile("/nope/f", "x"), { code: "NotFound" });
     fs.putFile("/d/file", "x");
-    await assert.rejects(fs.writeTextFile("/d/file/f", "x"), Deno.errors.NotADirectory);
-    await assert.rejects(fs.readTextFile("/d/missing"), Deno.errors.NotFound);
-    await assert.rejects(fs.readTextFile("/d"), Deno.errors.IsADirectory);
-    await assert.rejects(fs.writeTextFile("/d", "x"), Deno.errors.IsADirectory);
+    await assert.rejects(fs.writeTextFile("/d/file/f", "x"), { code: "NotADirectory" });
+    await assert.rejects(fs.readTextFile("/d/missing"), { code: "NotFound" });
+    await assert.rejects(fs.readTextFile("/d"), { code: "IsADirectory" });
+    await assert.rejects(fs.writeTextFile("/d", "x"), { code: "IsADirectory" });
     fs.putFile("/d/secret", "x", 0o000);
-    await assert.rejects(fs.readTextFile("/d/secret"), Deno.errors.PermissionDenied);
+    await assert.rejects(fs.readTextFile("/d/secret"), { code: "PermissionDenied" });
   });
 
   await t.step("a file used as a directory is NotADirectory", async () => {
     const fs = fresh();
     fs.putFile("/d/file", "x");
-    await assert.rejects(fs.stat("/d/file/child"), Deno.errors.NotADirectory);
-    await assert.rejects(fs.readTextFile("/d/file/child"), Deno.errors.NotADirectory);
+    await assert.rejects(fs.stat("/d/file/child"), { code: "NotADirectory" });
+    await assert.rejects(fs.readTextFile("/d/file/child"), { code: "NotADirectory" });
   });
 
   await t.step("stat: kind, mode with type bits, size in bytes, mtime from the clock", async () => {
@@ -145,9 +146,9 @@ Deno.test("MemoryFileSystem: directories", async (t) => {
       const fs = fresh();
       await fs.mkdir("/d", { recursive: true, mode: 0o700 });
       assert.equal(fs.modeOf("/d"), 0o755, "an existing directory keeps its mode");
-      await assert.rejects(fs.mkdir("/d"), Deno.errors.AlreadyExists);
+      await assert.rejects(fs.mkdir("/d"), { code: "AlreadyExists" });
       fs.putFile("/d/f", "");
-      await assert.rejects(fs.mkdir("/d/f", { recursive: true }), Deno.errors.AlreadyExists);
+      await assert.rejects(fs.mkdir("/d/f", { recursive: true }), { code: "AlreadyExists" });
     },
   );
 
@@ -155,14 +156,14 @@ Deno.test("MemoryFileSystem: directories", async (t) => {
     const fs = fresh();
     fs.putFile("/d/f", "");
     const before = fs.paths();
-    await assert.rejects(fs.mkdir("/d/f/a/b", { recursive: true }), Deno.errors.NotADirectory);
-    await assert.rejects(fs.mkdir("/d/f/a"), Deno.errors.NotADirectory);
+    await assert.rejects(fs.mkdir("/d/f/a/b", { recursive: true }), { code: "NotADirectory" });
+    await assert.rejects(fs.mkdir("/d/f/a"), { code: "NotADirectory" });
     assert.deepEqual(fs.paths(), before);
   });
 
   await t.step("mkdir without recursive needs the parent", async () => {
     const fs = fresh();
-    await assert.rejects(fs.mkdir("/d/a/b"), Deno.errors.NotFound);
+    await assert.rejects(fs.mkdir("/d/a/b"), { code: "NotFound" });
   });
 
   await t.step("readDir lists names of direct children only", async () => {
@@ -171,8 +172,8 @@ Deno.test("MemoryFileSystem: directories", async (t) => {
     fs.putDir("/d/b/c");
     fs.putSymlink("/d/l", "/d/a");
     assert.deepEqual((await fs.readDir("/d")).sort(), ["a", "b", "l"]);
-    await assert.rejects(fs.readDir("/d/a"), Deno.errors.NotADirectory);
-    await assert.rejects(fs.readDir("/none"), Deno.errors.NotFound);
+    await assert.rejects(fs.readDir("/d/a"), { code: "NotADirectory" });
+    await assert.rejects(fs.readDir("/none"), { code: "NotFound" });
   });
 
   await t.step("remove: files, empty directories; not a non-empty one", async () => {
@@ -184,7 +185,7 @@ Deno.test("MemoryFileSystem: directories", async (t) => {
     assert.deepEqual(fs.paths(), ["/", "/d"]);
     fs.putFile("/d/a", "");
     await assert.rejects(fs.remove("/d"), /not empty/);
-    await assert.rejects(fs.remove("/d/none"), Deno.errors.NotFound);
+    await assert.rejects(fs.remove("/d/none"), { code: "NotFound" });
   });
 
   await t.step("chmod changes permission bits", async () => {
@@ -194,7 +195,7 @@ Deno.test("MemoryFileSystem: directories", async (t) => {
     assert.equal(fs.modeOf("/d/f"), 0o600);
     await fs.chmod("/d", 0o700);
     assert.equal(fs.modeOf("/d"), 0o700);
-    await assert.rejects(fs.chmod("/d/none", 0o600), Deno.errors.NotFound);
+    await assert.rejects(fs.chmod("/d/none", 0o600), { code: "NotFound" });
   });
 });
 
@@ -213,9 +214,9 @@ Deno.test("MemoryFileSystem: rename", async (t) => {
     const fs = fresh();
     fs.putFile("/d/a", "a");
     fs.putDir("/d/dir");
-    await assert.rejects(fs.rename("/d/none", "/d/x"), Deno.errors.NotFound);
-    await assert.rejects(fs.rename("/d/a", "/d/dir"), Deno.errors.IsADirectory);
-    await assert.rejects(fs.rename("/d/a", "/none/x"), Deno.errors.NotFound);
+    await assert.rejects(fs.rename("/d/none", "/d/x"), { code: "NotFound" });
+    await assert.rejects(fs.rename("/d/a", "/d/dir"), { code: "IsADirectory" });
+    await assert.rejects(fs.rename("/d/a", "/none/x"), { code: "NotFound" });
     assert.equal(fs.peek("/d/a"), "a");
   });
 
@@ -274,17 +275,17 @@ Deno.test("MemoryFileSystem: symbolic links", async (t) => {
     fs.putSymlink("/d/link2", "/d/target");
     await fs.remove("/d/link2");
     assert.equal(fs.peek("/d/target"), "keep");
-    await assert.rejects(fs.lstat("/d/link2"), Deno.errors.NotFound);
+    await assert.rejects(fs.lstat("/d/link2"), { code: "NotFound" });
   });
 
   await t.step("dangling links and loops", async () => {
     const fs = fresh();
     fs.putSymlink("/d/dangling", "/d/none");
-    await assert.rejects(fs.stat("/d/dangling"), Deno.errors.NotFound);
+    await assert.rejects(fs.stat("/d/dangling"), { code: "NotFound" });
     assert.equal((await fs.lstat("/d/dangling")).isSymlink, true);
     fs.putSymlink("/d/a", "/d/b");
     fs.putSymlink("/d/b", "/d/a");
-    await assert.rejects(fs.stat("/d/a"), Deno.errors.FilesystemLoop);
+    await assert.rejects(fs.stat("/d/a"), { code: "FilesystemLoop" });
   });
 });
 
@@ -292,7 +293,7 @@ Deno.test("MemoryFileSystem.failNext(): one-shot faults, queued in order, per op
   const fs = fresh();
   fs.putFile("/d/f", "x");
   const first = new Error("first");
-  const second = new Deno.errors.PermissionDenied("second");
+  const second = new FsError("PermissionDenied", "second");
   fs.failNext("readTextFile", first);
   fs.failNext("readTextFile", second);
   fs.failNext("rename", new Error("rename failed"));

@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { denoFileSystem, fromDenoError } from "./context.ts";
+import { FS_ERROR_CODES, FsError } from "./fs_error.ts";
+
+Deno.test("fromDenoError: each Deno class of an OS error becomes the FsError of its name", () => {
+  for (const code of FS_ERROR_CODES) {
+    const cause = new Deno.errors[code]("os error");
+    const mapped = fromDenoError(cause);
+    assert.ok(mapped instanceof FsError, code);
+    assert.equal(mapped.code, code);
+    assert.equal(mapped.message, "os error");
+    assert.equal(mapped.cause, cause);
+  }
+  const capable = new Deno.errors.NotCapable("Requires read access");
+  assert.equal(fromDenoError(capable), capable, "a permission failure is not an FsError");
+  const other = new TypeError("x");
+  assert.equal(fromDenoError(other), other);
+  assert.equal(fromDenoError("text"), "text");
+});
+
+Deno.test("denoFileSystem throws FsError for real OS failures", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "file");
+    await denoFileSystem.writeTextFile(file, "x");
+    await assert.rejects(denoFileSystem.readTextFile(join(dir, "none")), { code: "NotFound" });
+    await assert.rejects(denoFileSystem.readTextFile(join(file, "child")), {
+      code: "NotADirectory",
+    });
+    await assert.rejects(denoFileSystem.readTextFile(dir), { code: "IsADirectory" });
+    await assert.rejects(denoFileSystem.writeTextFile(file, "y", { createNew: true }), {
+      code: "AlreadyExists",
+    });
+    await assert.rejects(denoFileSystem.mkdir(dir), { code: "AlreadyExists" });
+    await assert.rejects(denoFileSystem.remove(join(dir, "none")), { code: "NotFound" });
+    await assert.rejects(denoFileSystem.rename(join(dir, "none"), file), { code: "NotFound" });
+    await assert.rejects(denoFileSystem.chmod(join(dir, "none"), 0o600), { code: "NotFound" });
+    await assert.rejects(denoFileSystem.lstat(join(dir, "none")), { code: "NotFound" });
+    await assert.rejects(denoFileSystem.readDir(file), { code: "NotADirectory" });
+    assert.deepEqual(await denoFileSystem.readDir(dir), ["file"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
