@@ -6,7 +6,7 @@
  */
 
 import { InterruptedError } from "../errors.ts";
-import { createOutputGuard, STYLE_MARK } from "./output_guard.ts";
+import { createOutputGuard, styleMark } from "./output_guard.ts";
 import { createProgress, holdingPrompts, type ProgressTerminal } from "./progress.ts";
 import { MAX_KEY_INPUT_BYTES, readFirstLine } from "./read_line.ts";
 
@@ -174,7 +174,7 @@ export interface Styles {
  */
 export function styles(enabled: boolean): Styles {
   const wrap = (open: number, close: number) => (text: string): string =>
-    enabled ? `${STYLE_MARK}${open}m${text}${STYLE_MARK}${close}m` : text;
+    enabled ? `${styleMark()}${open}m${text}${styleMark()}${close}m` : text;
   return {
     red: wrap(31, 39),
     yellow: wrap(33, 39),

@@ -22,13 +22,21 @@ function randomHex(bytes: number): string {
   return Array.from(values, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+let mark: string | undefined;
+
 /**
- * Starts a colour code in text, in place of ESC: `${STYLE_MARK}31m`. It holds a random value
- * made when the process starts, so text from outside cannot contain it; everything else that
+ * The mark that starts a colour code in text, in place of ESC: `${styleMark()}31m`. It holds a
+ * random value made on first use (so a run that writes no colour never draws one: on Node,
+ * Web Crypto costs start-up), so text from outside cannot contain it; everything else that
  * looks like an escape sequence is removed.
+ *
+ * @returns The mark of this process.
  */
-export const STYLE_MARK: string = `\u{F8FF}${randomHex(12)}\u{F8FF}`;
-/** The SGR codes {@linkcode STYLE_MARK} may carry: bold, dim, their reset, red, green, yellow, default. */
+export function styleMark(): string {
+  mark ??= `\u{F8FF}${randomHex(12)}\u{F8FF}`;
+  return mark;
+}
+/** The SGR codes {@linkcode styleMark} may carry: bold, dim, their reset, red, green, yellow, default. */
 const CODES = new Set(["1", "2", "22", "31", "32", "33", "39"]);
 
 /** Filters output for one command run. */
@@ -38,7 +46,7 @@ export interface OutputGuard {
   /**
    * Filters a message or text data.
    *
-   * @param text The text, possibly with {@linkcode STYLE_MARK} colour codes.
+   * @param text The text, possibly with {@linkcode styleMark} colour codes.
    * @param color Whether the stream may get escape codes.
    * @returns What may be written.
    */
@@ -60,7 +68,8 @@ interface Piece {
 }
 
 function pieces(text: string): Piece[] {
-  const [first, ...rest] = text.split(STYLE_MARK);
+  // No mark drawn yet: no colour code can be in the text.
+  const [first, ...rest] = mark === undefined ? [text] : text.split(mark);
   const list: Piece[] = [{ code: null, plain: stripControls(first ?? "") }];
   for (const part of rest) {
     const match = /^(\d{1,2})m/.exec(part);
