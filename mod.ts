@@ -100,3 +100,20 @@ export {
   UnavailableError,
   UsageError,
 } from "./src/errors.ts";
+export {
+  type AnyJson,
+  type CodeSentJson,
+  type ConfiguredJson,
+  type ConfigureJson,
+  type ErrorCode,
+  errorCode,
+  JSON_SCHEMA_VERSION,
+  type JsonError,
+  type JsonHeader,
+  type KeyJson,
+  type LogoutJson,
+  type SourceJson,
+  type StatusJson,
+  type StatusReport,
+  type StatusSource,
+} from "./src/json.ts";

@@ -424,6 +424,7 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
         if (error instanceof DOMException && error.name === "AbortError") {
           failure = new UnavailableError(
             `The Lua platform (${host}) did not answer within ${seconds(timeoutMs)} s`,
+            { cause: error },
           );
           retryable = spec.idempotent;
         } else {

@@ -19,7 +19,15 @@ import type * as NodeFs from "node:fs";
 import type { Stats } from "node:fs";
 import type { Context, FileInfo, FileSystem } from "./context.ts";
 import { FsError, type FsErrorCode } from "./fs_error.ts";
-import { colorWanted, guardedOutput, inquirerPrompter, type Io } from "./cli/io.ts";
+import {
+  colorWanted,
+  guardedOutput,
+  inquirerPrompter,
+  type Io,
+  type OutputSink,
+  progressWanted,
+} from "./cli/io.ts";
+import type { ProgressTerminal } from "./cli/progress.ts";
 import { MAX_KEY_INPUT_BYTES, readFirstLine } from "./cli/read_line.ts";
 
 // Node's modules are taken from `process.getBuiltinModule` (Node 20.16+; a `require` before),
@@ -291,8 +299,12 @@ export function nodeIo(env: (name: string) => string | undefined): Io {
   const stderrTerminal = isTerminal(2);
   const color = colorWanted(stderrTerminal, env);
   const colorOut = colorWanted(isTerminal(1), env);
+  const stderr = writer(2);
+  const sink: OutputSink = { stdout: writer(1), stderr, color, colorOut };
+  if (progressWanted(stderrTerminal, env)) sink.progress = nodeProgressTerminal(stderr);
+  const { holding, ...output } = guardedOutput(sink);
   return {
-    ...guardedOutput({ stdout: writer(1), stderr: writer(2), color, colorOut }),
+    ...output,
     canPrompt: () => stdinTerminal && stderrTerminal,
     stdinTerminal,
     readStdinLine: () => {
@@ -302,6 +314,26 @@ export function nodeIo(env: (name: string) => string | undefined): Io {
     },
     color,
     colorOut,
-    prompt: inquirerPrompter(),
+    prompt: holding(inquirerPrompter()),
+  };
+}
+
+/**
+ * Node's stderr as the spinner's terminal (only when it is one): its width, timers, and Ctrl-C.
+ * `process.stderr` (a tty stream, which loads `net` and `stream`) is touched only when a spinner
+ * is drawn, never at start-up.
+ */
+function nodeProgressTerminal(write: (text: string) => void): ProgressTerminal {
+  return {
+    write,
+    columns: () => (process.stderr as { columns?: number }).columns || 80,
+    every: (ms, tick) => {
+      const id = setInterval(tick, ms);
+      return () => clearInterval(id);
+    },
+    onInterrupt: (listener) => {
+      process.on("SIGINT", listener);
+      return () => void process.off("SIGINT", listener);
+    },
   };
 }

@@ -28,6 +28,8 @@ export interface PtySession {
   keys(...keys: string[]): Promise<void>;
   /** Types literal text. */
   type(text: string): Promise<void>;
+  /** Whether the terminal shows its cursor now (a program may hide it and must show it again). */
+  cursorVisible(): Promise<boolean>;
   /** Waits for the command to end; returns its exit code, the final screen and the tty modes. */
   exit(timeoutMs?: number): Promise<{ code: number; screen: string; tty: string[] }>;
   /** Ends the session. */
@@ -115,6 +117,8 @@ export async function startPtyCommand(
     type: async (text) => {
       await tmux(socket, "send-keys", "-l", text);
     },
+    cursorVisible: async () =>
+      (await tmux(socket, "display", "-p", "#{cursor_flag}")).trim() === "1",
     exit: async (timeoutMs) => {
       const final = await waitFor(/TTY=\S*,/, timeoutMs);
       const code = Number(/EXIT=(\d+)/.exec(final)![1]);

@@ -361,9 +361,11 @@ Deno.test("status: a revoked key exits 9 and says the platform rejected it", asy
           assert.equal(report.account, null);
           assert.match(report.error ?? "", /rejected/);
         } else {
-          assert.match(result.stdout, /❌ The platform rejected the key/);
-          assert.match(result.stdout, /lua auth configure/);
-          assert.doesNotMatch(result.stdout, /Authenticated as/);
+          // Printed once, on stderr, with what to do; the report on stdout has the sources.
+          assert.match(result.stderr, /^Error: The platform rejected the key/m);
+          assert.match(result.stderr, /Run: lua auth configure/);
+          assert.doesNotMatch(result.stdout, /rejected|Authenticated as/);
+          assert.match(result.stdout, /credentials file .*: found/);
         }
       });
     });
@@ -387,7 +389,13 @@ Deno.test("status: an unreachable platform exits 11 quickly", async (t) => {
           assert.equal(report.valid, null);
           assert.match(report.error ?? "", /Cannot reach the Lua platform/);
         } else {
-          assert.match(result.stdout, /Could not check the key: Cannot reach the Lua platform/);
+          // Printed once, on stderr, with what to do.
+          assert.equal(result.stderr.split("Cannot reach the Lua platform").length, 2);
+          assert.match(result.stderr, /^Error: Cannot reach the Lua platform/m);
+          assert.match(result.stderr, /Check your network connection/);
+          assert.match(result.stderr, /HTTPS_PROXY/);
+          assert.match(result.stderr, /DENO_CERT=/);
+          assert.doesNotMatch(result.stdout, /Cannot reach/);
         }
       });
     });
@@ -487,8 +495,8 @@ Deno.test("status: LUA_API_URL in .env is honoured, and an exported one wins ove
       await Deno.writeTextFile(join(sb.cwd, ".env"), `LUA_API_URL=${server.url}\n`);
       const result = await run(["auth", "status"], { env: { LUA_API_URL: dead } });
       assert.equal(result.code, 11, result.stderr);
-      assert.match(result.stdout, /Could not check the key: Cannot reach the Lua platform/);
-      assert.ok(result.stdout.includes(dead), result.stdout);
+      assert.match(result.stderr, /Error: Cannot reach the Lua platform/);
+      assert.ok(result.stderr.includes(dead), result.stderr);
       assert.deepEqual(requests, []);
     });
   });
@@ -503,7 +511,7 @@ Deno.test("status: a redirect on /admin/me/authorization exits 11 naming the sta
         await fault(server, { path: "/admin/me/authorization", mode: "redirect", count: 3 });
         const result = await run(["auth", "status", ...(json ? ["--json"] : [])]);
         assert.equal(result.code, 11, result.stderr);
-        const said = json ? parseReport(result).error ?? "" : result.stdout;
+        const said = json ? parseReport(result).error ?? "" : result.stderr;
         assert.match(said, /redirect \(HTTP 307\) to elsewhere\.invalid/);
         assert.equal(
           requests.filter((r) => r === "GET /admin/me/authorization").length,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { LuaClient } from "../client.ts";
+import type { Account, LuaClient } from "../client.ts";
 import { writeCredentials } from "../credentials.ts";
 import {
   AUTH_FAILED_HINTS,
@@ -17,6 +17,13 @@ import {
   RateLimitedError,
   UsageError,
 } from "../errors.ts";
+import {
+  type CodeSentJson,
+  type ConfiguredJson,
+  JSON_SCHEMA_VERSION,
+  type SourceJson,
+} from "../json.ts";
+import { maskKey } from "../mask.ts";
 import { resolveApiKey } from "../resolve.ts";
 import { shellQuote } from "../shell_quote.ts";
 import {
@@ -36,7 +43,8 @@ import {
 } from "../seed_text.ts";
 import { validateApiKey, validateEmail, validateOtp } from "../validate.ts";
 import { describeAccount } from "./account.ts";
-import { type CliContext, platformClient, say, warn } from "./cli_context.ts";
+import { CHECKING_KEY } from "./auth_status.ts";
+import { type CliContext, platformClient, programText, say, warn } from "./cli_context.ts";
 import { type Command, defineCommand } from "./command.ts";
 import { styles } from "./io.ts";
 
@@ -48,6 +56,21 @@ export interface ConfigureOptions {
   email?: string;
   /** The 6-digit code from the email. */
   otp?: string;
+  /** Print one JSON object on stdout; never prompt. */
+  json?: boolean;
+}
+
+/** What the spinner says while the code is being sent. */
+export const SENDING_CODE = "Sending the code…";
+/** What the spinner says while the code is being checked. */
+export const VERIFYING_CODE = "Verifying the code…";
+/** What the spinner says while the key is being created. */
+export const CREATING_KEY = "Creating an API key…";
+
+/** A key stored: where, and what outranks it. */
+interface Stored {
+  path: string;
+  shadowedBy: SourceJson | null;
 }
 
 /** Which way `configure` stores a key. */
@@ -128,35 +151,63 @@ async function saveKey(
   cli: CliContext,
   key: string,
   saved: (path: string) => string,
-): Promise<void> {
+): Promise<Stored> {
   cli.io.addSecret(key);
   const path = await writeCredentials(cli, key);
   say(cli, saved(path));
   // LUA_API_KEY or LUA_API_KEY_FILE would shadow the key just saved: say so.
   const inUse = await resolveApiKey(cli).catch(() => undefined);
+  let shadowedBy: SourceJson | null = null;
   if (inUse?.source.kind === "env" || inUse?.source.kind === "env-file") {
     warn(
       cli,
       `${inUse.source.variable} is set in your environment and takes priority over the saved key.`,
     );
+    shadowedBy = inUse.source.kind === "env"
+      ? { kind: "env", location: inUse.source.variable }
+      : { kind: "env-file", location: inUse.source.path };
   }
+  return { path, shadowedBy };
 }
 
-async function storeApiKey(cli: CliContext, client: LuaClient, key: string): Promise<void> {
+/** The JSON of a stored key. */
+function configuredJson(
+  key: string,
+  stored: Stored,
+  how: { method: "api-key"; account: Account } | { method: "email"; email: string },
+): ConfiguredJson {
+  return {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    status: "configured",
+    method: how.method,
+    account: how.method === "api-key" ? how.account : null,
+    email: how.method === "email" ? how.email : null,
+    maskedKey: maskKey(key),
+    credentialsPath: stored.path,
+    shadowedBy: stored.shadowedBy,
+  };
+}
+
+async function storeApiKey(
+  cli: CliContext,
+  client: LuaClient,
+  key: string,
+): Promise<ConfiguredJson> {
   cli.io.addSecret(key);
-  let account;
+  let account: Account;
   try {
-    account = await client.checkKey(key);
+    account = await cli.io.progress(CHECKING_KEY, () => client.checkKey(key));
   } catch (error) {
     throw error instanceof AuthenticationError ? authFailed(error) : error;
   }
   const green = styles(cli.io.color).green;
-  await saveKey(
+  const stored = await saveKey(
     cli,
     key,
     (path) =>
       `${green("✅")} Authenticated as ${describeAccount(account)}. API key saved to ${path}`,
   );
+  return configuredJson(key, stored, { method: "api-key", account });
 }
 
 async function requestCode(
@@ -167,7 +218,7 @@ async function requestCode(
 ): Promise<void> {
   if (interactive) say(cli, SENDING_OTP);
   try {
-    await client.requestOtp(email);
+    await cli.io.progress(SENDING_CODE, () => client.requestOtp(email));
   } catch (error) {
     if (error instanceof RateLimitedError) {
       throw new RateLimitedError(error.retryAfterSeconds, {
@@ -185,20 +236,21 @@ async function verifyAndStore(
   client: LuaClient,
   email: string,
   code: string,
-): Promise<void> {
+): Promise<ConfiguredJson> {
   cli.io.addSecret(code);
   say(cli, VERIFYING_OTP);
-  let token;
+  let token: string;
   try {
-    token = await client.verifyOtp(email, code);
+    token = await cli.io.progress(VERIFYING_CODE, () => client.verifyOtp(email, code));
   } catch (error) {
     throw verifyFailure(error, email);
   }
   cli.io.addSecret(token);
   say(cli, OTP_VERIFIED);
   say(cli, GENERATING_KEY);
-  const key = await client.createApiKey(token);
-  await saveKey(cli, key, (path) => `${KEY_SAVED} (${path})`);
+  const key = await cli.io.progress(CREATING_KEY, () => client.createApiKey(token));
+  const stored = await saveKey(cli, key, (path) => `${KEY_SAVED} (${path})`);
+  return configuredJson(key, stored, { method: "email", email });
 }
 
 /** Turns a validator into a prompt's `validate`: `true`, or the error's message. */
@@ -220,7 +272,8 @@ async function askKey(cli: CliContext): Promise<string> {
 
 async function interactive(cli: CliContext): Promise<void> {
   if (!cli.io.canPrompt()) {
-    throw new UsageError("No terminal to ask on. Use one of the non-interactive forms:", {
+    const why = cli.json ? "--json never prompts" : "No terminal to ask on";
+    throw new UsageError(`${why}. Use one of the non-interactive forms:`, {
       hints: NON_INTERACTIVE_FORMS,
     });
   }
@@ -260,7 +313,8 @@ async function readKeyArgument(cli: CliContext, value: string): Promise<string> 
   if (cli.io.stdinTerminal) {
     if (cli.io.canPrompt()) return await askKey(cli);
     throw new UsageError(
-      "Cannot read the key from stdin: it is a terminal, where the key would show as it is typed",
+      "Cannot read the key from stdin: it is a terminal, where the key would show as it is typed" +
+        (cli.json ? ", and --json never prompts" : ""),
       { hints: ['Pipe it in: printf %s "$KEY" | lua auth configure --api-key -'] },
     );
   }
@@ -281,19 +335,31 @@ export async function runConfigure(options: ConfigureOptions, cli: CliContext): 
   switch (mode) {
     case "api-key": {
       const key = await readKeyArgument(cli, options.apiKey!);
-      await storeApiKey(cli, await platformClient(cli), key);
+      const done = await storeApiKey(cli, await platformClient(cli), key);
+      if (cli.json) cli.io.json(done);
       break;
     }
     case "email-request": {
       const email = validateEmail(options.email!);
       await requestCode(cli, await platformClient(cli), email, false);
-      say(cli, `Then run: ${requestAgain(email)} --otp <code>`);
+      const next = programText(cli, `${requestAgain(email)} --otp <code>`);
+      say(cli, `Then run: ${next}`);
+      if (cli.json) {
+        const sent: CodeSentJson = {
+          schemaVersion: JSON_SCHEMA_VERSION,
+          status: "code_sent",
+          email,
+          next,
+        };
+        cli.io.json(sent);
+      }
       break;
     }
     case "email-verify": {
       const email = validateEmail(options.email!);
       const code = validateOtp(options.otp!);
-      await verifyAndStore(cli, await platformClient(cli), email, code);
+      const done = await verifyAndStore(cli, await platformClient(cli), email, code);
+      if (cli.json) cli.io.json(done);
       break;
     }
     case "interactive":
@@ -314,6 +380,7 @@ export const configureCommand: Command = defineCommand({
       value: "code",
       help: "Verify the 6-digit code and generate a key (step 2, with --email).",
     },
+    json: { help: "Print one JSON object on stdout; never prompt." },
   },
   examples: [
     ["lua auth configure", "interactive"],
@@ -321,6 +388,7 @@ export const configureCommand: Command = defineCommand({
     ['printf %s "$KEY" | lua auth configure --api-key -', "keeps the key out of argv"],
     ["lua auth configure --email you@example.com", "step 1: emails a 6-digit code"],
     ["lua auth configure --email you@example.com --otp 123456", "step 2: stores a new key"],
+    ["lua auth configure --email you@example.com --json", "for scripts and agents"],
   ],
   mode: configureMode,
   run: (flags, cli) => runConfigure(flags, cli),

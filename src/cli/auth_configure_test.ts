@@ -335,6 +335,30 @@ Deno.test("hints quote the address for the shell", async () => {
   );
 });
 
+Deno.test("configure on a terminal: a spinner says what each request waits for, and is cleared", async () => {
+  const e = createEmulatedCli({ progress: true });
+  const fetch = e.cli.fetch;
+  const labels: string[] = [];
+  Object.assign(e.cli, {
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+      labels.push(e.cli.io.terminal!.screen().at(-1)!);
+      return fetch(input, init);
+    },
+  });
+  await runConfigure({ email: "ada@example.com" }, e.cli);
+  await runConfigure({ email: "ada@example.com", otp: e.emulator.outbox().at(-1)!.code }, e.cli);
+  await runConfigure({ apiKey: await e.issueKey("ada@example.com") }, e.cli);
+  // A legacy key is checked with two requests at once, under one spinner.
+  assert.deepEqual([...new Set(labels)], [
+    "⠋ Sending the code…",
+    "⠋ Verifying the code…",
+    "⠋ Creating an API key…",
+    "⠋ Checking the key with the Lua platform…",
+  ]);
+  assert.doesNotMatch(e.cli.io.terminal!.screen().join("\n"), /⠋/, "every spinner is cleared");
+  assert.equal(e.cli.io.terminal!.cursorHidden, false);
+});
+
 Deno.test("--api-key: LUA_API_KEY_FILE set gives the same priority warning, naming it", async () => {
   const e = createEmulatedCli({ env: { LUA_API_KEY_FILE: "/run/secrets/lua" } });
   e.cli.fs.putDir("/run/secrets", 0o700);

@@ -5,7 +5,8 @@
  */
 
 import { NoApiKeyError, UsageError } from "../errors.ts";
-import { describeSource, resolveApiKey } from "../resolve.ts";
+import { JSON_SCHEMA_VERSION, type KeyJson } from "../json.ts";
+import { describeSource, type KeySource, resolveApiKey } from "../resolve.ts";
 import { ADMIN_DASHBOARD_URL, KEY_PROMPT, YOUR_KEY } from "../seed_text.ts";
 import { listSessions } from "../sessions.ts";
 import { type CliContext, say, warn } from "./cli_context.ts";
@@ -15,6 +16,15 @@ import { type Command, defineCommand } from "./command.ts";
 export interface KeyOptions {
   /** Print the key without asking, alone on stdout. */
   force: boolean;
+  /** Print the key in one JSON object instead (with `force` only). */
+  json?: boolean;
+}
+
+/** A key source as JSON. */
+function sourceJson(source: KeySource): KeyJson["source"] {
+  return source.kind === "env"
+    ? { kind: "env", location: source.variable }
+    : { kind: source.kind, location: source.path };
 }
 
 /**
@@ -51,9 +61,10 @@ export async function runKey(options: KeyOptions, cli: CliContext): Promise<void
   cli.io.addSecret(resolved.key);
   if (!options.force) {
     if (!cli.io.canPrompt()) {
+      const why = cli.json ? "--json never prompts" : "not a terminal";
       throw new UsageError(
-        "Cannot ask for confirmation: not a terminal. Pass --force to print the key.",
-        { hints: ["KEY=$(lua auth key --force)"] },
+        `Cannot ask for confirmation: ${why}. Pass --force to print the key.`,
+        { hints: [cli.json ? "lua auth key --force --json" : "KEY=$(lua auth key --force)"] },
       );
     }
     if (!(await cli.io.prompt.confirm(KEY_PROMPT))) {
@@ -61,6 +72,15 @@ export async function runKey(options: KeyOptions, cli: CliContext): Promise<void
       return;
     }
     say(cli, YOUR_KEY);
+  }
+  if (cli.json) {
+    const json: KeyJson = {
+      schemaVersion: JSON_SCHEMA_VERSION,
+      key: "",
+      source: sourceJson(resolved.source),
+    };
+    cli.io.jsonWithKey({ ...json }, resolved.key);
+    return;
   }
   cli.io.outKey(resolved.key);
   say(cli, `Source: ${describeSource(resolved.source)}`);
@@ -70,10 +90,14 @@ export async function runKey(options: KeyOptions, cli: CliContext): Promise<void
 export const keyCommand: Command = defineCommand({
   name: "key",
   summary: "Display the API key in use.",
-  flags: { force: { short: "f", help: "Print the key without asking, alone on stdout." } },
+  flags: {
+    force: { short: "f", help: "Print the key without asking, alone on stdout." },
+    json: { help: "With --force: print the key and its source as one JSON object." },
+  },
   examples: [
     ["lua auth key", "asks first, then shows the key"],
     ["KEY=$(lua auth key --force)", "the key alone on stdout, for scripts"],
+    ["lua auth key --force --json", "the key and its source, for agents"],
   ],
   run: (flags, cli) => runKey(flags, cli),
 });
@@ -82,7 +106,7 @@ export const keyCommand: Command = defineCommand({
 export const tokenCommand: Command = defineCommand({
   name: "token",
   summary: "Print the API key in use, alone on stdout (as auth key --force).",
-  flags: {},
-  examples: [["KEY=$(lua auth token)"]],
+  flags: { json: { help: "Print the key and its source as one JSON object." } },
+  examples: [["KEY=$(lua auth token)"], ["lua auth token --json"]],
   run: (_flags, cli) => runKey({ force: true }, cli),
 });

@@ -8,6 +8,7 @@
 import { deleteCredentials, fileErrorFrom } from "../credentials.ts";
 import { UsageError } from "../errors.ts";
 import { credentialsPath } from "../paths.ts";
+import { JSON_SCHEMA_VERSION, type LogoutJson, type SourceJson } from "../json.ts";
 import { describeSource, listKeySources } from "../resolve.ts";
 import { ADMIN_DASHBOARD_URL, KEY_DELETED, LOGOUT_PROMPT } from "../seed_text.ts";
 import { deleteSessions, listSessions } from "../sessions.ts";
@@ -20,10 +21,14 @@ import { isFsError } from "../fs_error.ts";
 export interface LogoutOptions {
   /** Delete without asking. */
   force: boolean;
+  /** Print one JSON object on stdout; never prompt. */
+  json?: boolean;
 }
 
-async function warnRemainingSources(cli: CliContext): Promise<void> {
+/** Warns of the sources that still hold a key, and returns them. */
+async function warnRemainingSources(cli: CliContext): Promise<SourceJson[]> {
   const reports = await listKeySources(cli);
+  const still: SourceJson[] = [];
   for (const report of reports) {
     if (report.key !== undefined) cli.io.addSecret(report.key);
     if (report.key && report.source.kind !== "credentials") {
@@ -32,8 +37,30 @@ async function warnRemainingSources(cli: CliContext): Promise<void> {
         `a key is still set in the ${describeSource(report.source)}; ` +
           "commands will keep authenticating with it.",
       );
+      still.push(
+        report.source.kind === "env"
+          ? { kind: "env", location: report.source.variable }
+          : { kind: report.source.kind, location: report.source.path },
+      );
     }
   }
+  return still;
+}
+
+function printJson(
+  cli: CliContext,
+  credentials: string | null,
+  sessions: string[],
+  stillSet: SourceJson[],
+): void {
+  if (!cli.json) return;
+  const json: LogoutJson = {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    status: credentials === null && sessions.length === 0 ? "nothing_to_delete" : "logged_out",
+    deleted: { credentials, sessions },
+    stillSet,
+  };
+  cli.io.json(json);
 }
 
 /**
@@ -56,14 +83,15 @@ export async function runLogout(options: LogoutOptions, cli: CliContext): Promis
     // Still clears temporary files a killed run may have left, each holding a whole key.
     await deleteCredentials(cli);
     say(cli, `No API key is stored in ${path}; nothing to delete.`);
-    await warnRemainingSources(cli);
+    printJson(cli, null, [], await warnRemainingSources(cli));
     return;
   }
   if (!options.force) {
     if (!cli.io.canPrompt()) {
+      const why = cli.json ? "--json never prompts" : "not a terminal";
       throw new UsageError(
-        "Cannot ask for confirmation: not a terminal. Pass --force to delete the key.",
-        { hints: ["lua auth logout --force"] },
+        `Cannot ask for confirmation: ${why}. Pass --force to delete the key.`,
+        { hints: [cli.json ? "lua auth logout --force --json" : "lua auth logout --force"] },
       );
     }
     if (!(await cli.io.prompt.confirm(LOGOUT_PROMPT))) {
@@ -89,13 +117,16 @@ export async function runLogout(options: LogoutOptions, cli: CliContext): Promis
         "Lua CLI; the session was not ended on the platform.",
     );
   }
-  await warnRemainingSources(cli);
+  printJson(cli, exists ? path : null, deleted, await warnRemainingSources(cli));
 }
 
 /** `lua auth logout`, declared. */
 export const logoutCommand: Command = defineCommand({
   name: "logout",
   summary: "Delete the stored credentials file.",
-  flags: { force: { short: "f", help: "Delete without asking." } },
+  flags: {
+    force: { short: "f", help: "Delete without asking." },
+    json: { help: "Print one JSON object on stdout; never prompt." },
+  },
   run: (flags, cli) => runLogout(flags, cli),
 });

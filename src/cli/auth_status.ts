@@ -5,16 +5,20 @@
  * @module
  */
 
-import type { Account } from "../client.ts";
 import {
   AuthenticationError,
   ExitCode,
-  type ExitCodeValue,
+  InterruptedError,
   LuaError,
   PermissionError,
   permissionErrorFrom,
-  UnavailableError,
 } from "../errors.ts";
+import {
+  JSON_SCHEMA_VERSION,
+  type StatusJson,
+  type StatusReport,
+  type StatusSource,
+} from "../json.ts";
 import { maskKey } from "../mask.ts";
 import { describeSource, listKeySources, type SourceReport } from "../resolve.ts";
 import { listSessions } from "../sessions.ts";
@@ -32,50 +36,25 @@ export interface StatusOptions {
   offline: boolean;
 }
 
-/** One source in the JSON report. */
-export interface StatusSource {
-  /** `env`, `env-file` (the file `LUA_API_KEY_FILE` names), `credentials` or `dotenv`. */
-  kind: string;
-  /** The variable or file. */
-  location: string;
-  /** Whether it holds a key. */
-  found: boolean;
-  /** Whether it is the one in use. */
-  active: boolean;
-  /** The key, masked, when found. */
-  maskedKey?: string;
-  /** Why it could not be read. */
-  error?: string;
-}
-
-/** The JSON report of `lua auth status --json`. */
-export interface StatusReport {
-  /** Every source in priority order. */
-  sources: StatusSource[];
-  /** The source in use, or `null`. */
-  active: StatusSource | null;
-  /** Whether the platform accepted the key: `null` when not asked (offline, no key, unreachable). */
-  valid: boolean | null;
-  /** The account, when the platform was asked and accepted the key. */
-  account: Account | null;
-  /** Session files of the platform's own CLI: present, never used by this CLI. */
-  sessions: string[];
-  /** Why the platform could not be asked, if it could not. */
-  error: string | null;
-}
+/** What the spinner says while the platform is asked. */
+export const CHECKING_KEY = "Checking the key with the Lua platform…";
+/** Why the key is not valid, when the platform said so. */
+const REJECTED = "The platform rejected the key (revoked or mistyped)";
 
 function location(report: SourceReport): string {
   return report.source.kind === "env" ? report.source.variable : report.source.path;
 }
 
 /**
- * Runs `lua auth status`.
+ * Runs `lua auth status`. The local part of the report (the key sources) is printed first, then
+ * the platform is asked, with a spinner on a terminal, and its answer is printed. With `--json`,
+ * one {@linkcode StatusJson} object is printed at the end.
  *
  * @param options The flags.
  * @param cli The command run.
  * @throws {LuaError} After the report, when it found a problem: exit 9 when there is no key or
- * it is rejected ({@linkcode SilentError} when the report said it all), 11 when the platform
- * cannot be reached.
+ * it is rejected, 11 when the platform cannot be reached, each printed once; a
+ * {@linkcode SilentError} when the report said it all (no key, or `--json`).
  */
 export async function runStatus(options: StatusOptions, cli: CliContext): Promise<void> {
   const reports = await listKeySources(cli, { onWarning: (m) => warn(cli, m) });
@@ -104,33 +83,47 @@ export async function runStatus(options: StatusOptions, cli: CliContext): Promis
     sessions: await listSessions(cli),
     error: null,
   };
-  let code: number = blocking ? blocking.exitCode : activeIndex < 0 ? ExitCode.Auth : ExitCode.Ok;
+  const color = cli.io.colorOut;
+  // The local part first: it needs no answer from the platform.
+  if (!options.json) cli.io.out(programText(cli, renderSources(report, reports, color)));
+  let failure: LuaError | undefined = blocking;
   if (blocking) report.error = blocking.message;
+  else if (activeIndex < 0) failure = new SilentError(ExitCode.Auth);
   const key = reports[activeIndex]?.key;
   if (key !== undefined && !options.offline) {
     try {
-      report.account = await (await platformClient(cli)).checkKey(key);
+      report.account = await cli.io.progress(
+        CHECKING_KEY,
+        async () => await (await platformClient(cli)).checkKey(key),
+      );
       report.valid = true;
     } catch (error) {
       // A missing Deno permission is a usage error of the whole command, not a platform state.
       if (error instanceof PermissionError || permissionErrorFrom(error) !== error) throw error;
+      if (error instanceof InterruptedError || !(error instanceof LuaError)) throw error;
       if (error instanceof AuthenticationError) {
         report.valid = false;
-        report.error = "The platform rejected the key (revoked or mistyped).";
-        code = ExitCode.Auth;
-      } else if (error instanceof UnavailableError || error instanceof LuaError) {
-        report.error = error.message;
-        code = error.exitCode;
+        report.error = REJECTED;
+        failure = new AuthenticationError(REJECTED, {
+          hints: ["Run: lua auth configure"],
+          cause: error,
+        });
       } else {
-        throw error;
+        report.error = error.message;
+        failure = error;
       }
     }
   }
-  if (options.json) cli.io.json(report);
-  else cli.io.out(programText(cli, render(report, reports, options, cli.io.colorOut)));
-  // The report is data on stdout; a failure is also a message on stderr, like every command's.
-  if (code === ExitCode.Ok) return;
-  throw report.error ? new LuaError(report.error, code as ExitCodeValue) : new SilentError(code);
+  if (options.json) {
+    const json: StatusJson = { schemaVersion: JSON_SCHEMA_VERSION, ...report };
+    cli.io.json(json);
+  } else {
+    const answer = renderAnswer(report, options, color);
+    if (answer) cli.io.out(programText(cli, answer));
+  }
+  if (failure === undefined) return;
+  // The report is data on stdout; a failure is also a message on stderr, printed once there.
+  throw options.json ? new SilentError(failure.exitCode) : failure;
 }
 
 /** `lua auth status` (alias `whoami`), declared. */
@@ -149,12 +142,8 @@ export const statusCommand: Command = defineCommand({
   run: (flags, cli) => runStatus(flags, cli),
 });
 
-function render(
-  report: StatusReport,
-  reports: SourceReport[],
-  options: StatusOptions,
-  color: boolean,
-): string {
+/** The local part of the report: every source, and the lack of a key. */
+function renderSources(report: StatusReport, reports: SourceReport[], color: boolean): string {
   const s = styles(color);
   const lines = ["Key sources, in priority order:"];
   report.sources.forEach((source, i) => {
@@ -168,23 +157,8 @@ function render(
       : s.dim("not found");
     lines.push(`  ${i + 1}. ${name}: ${state}`);
   });
-  if (!report.active && report.error) {
-    lines.push("", s.red(`No usable API key: ${report.error}`));
-  } else if (!report.active) {
+  if (!report.active && !report.error) {
     lines.push("", s.red("No API key found."), "Run: lua auth configure");
-  } else if (options.offline) {
-    lines.push("", "Not checked with the platform (--offline).");
-  } else if (report.account) {
-    const orgs = report.account.orgCount;
-    lines.push(
-      "",
-      `${s.green("✅")} Authenticated as ${describeAccount(report.account)}, ` +
-        `${orgs} organisation${orgs === 1 ? "" : "s"}.`,
-    );
-  } else if (report.valid === false) {
-    lines.push("", s.red(`❌ ${report.error}`), "Run: lua auth configure");
-  } else {
-    lines.push("", s.red(`Could not check the key: ${report.error}`));
   }
   for (const session of report.sessions) {
     lines.push(
@@ -193,4 +167,15 @@ function render(
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** The platform's part of the report: the account, or nothing when the platform failed. */
+function renderAnswer(report: StatusReport, options: StatusOptions, color: boolean): string {
+  const s = styles(color);
+  if (!report.active) return "";
+  if (options.offline) return "\nNot checked with the platform (--offline).\n";
+  if (!report.account) return "";
+  const orgs = report.account.orgCount;
+  return `\n${s.green("✅")} Authenticated as ${describeAccount(report.account)}, ` +
+    `${orgs} organisation${orgs === 1 ? "" : "s"}.\n`;
 }

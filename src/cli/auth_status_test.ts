@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { createEmulatedCli } from "../testing/emulated.ts";
 import { LuaError } from "../errors.ts";
-import { runStatus, type StatusReport } from "./auth_status.ts";
+import type { StatusReport } from "../json.ts";
+import { runStatus } from "./auth_status.ts";
 import { SilentError } from "./exit.ts";
 
 /** The exit code a run ends with: 0, or the code its failure carries. */
@@ -155,13 +156,61 @@ Deno.test("status fails after its report: silently when the report says it all, 
   });
   const revoked = await setup("env");
   await revoked.e.call("POST", "/_emulator/revoke", { apiKey: revoked.apiKey });
-  await assert.rejects(runStatus(revoked.options, revoked.e.cli), (e) => {
+  await assert.rejects(runStatus({ json: false, offline: false }, revoked.e.cli), (e) => {
     assert.ok(e instanceof LuaError && !(e instanceof SilentError));
     assert.equal(e.exitCode, 9);
     assert.match(e.message, /rejected the key/);
     return true;
   });
   assert.equal(revoked.e.cli.io.stderr, "", "status itself writes no Error: line");
+  assert.doesNotMatch(
+    revoked.e.cli.io.stdout,
+    /rejected/,
+    "the failure is printed once, as Error:",
+  );
+  // With --json the report says it all: nothing is thrown that would print a second object.
+  await assert.rejects(runStatus(revoked.options, revoked.e.cli), (e) => {
+    assert.ok(e instanceof SilentError);
+    assert.equal(e.exitCode, 9);
+    return true;
+  });
+});
+
+Deno.test("status on a terminal: the sources first, then the spinner while the platform is asked, then its answer", async () => {
+  const e = createEmulatedCli({ progress: true });
+  e.cli.vars.LUA_API_KEY = await e.issueKey(EMAIL);
+  const fetch = e.cli.fetch;
+  const seen: string[][] = [];
+  Object.assign(e.cli, {
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+      seen.push(e.cli.io.terminal!.screen());
+      return fetch(input, init);
+    },
+  });
+  assert.equal(await exitOf(runStatus({ json: false, offline: false }, e.cli)), 0);
+  const during = seen[0]!.join("\n");
+  assert.match(during, /^Key sources, in priority order:\n {2}1\. LUA_API_KEY/);
+  assert.match(during, /\n⠋ Checking the key with the Lua platform…$/);
+  assert.doesNotMatch(during, /Authenticated/);
+  const after = e.cli.io.terminal!.screen().join("\n");
+  assert.doesNotMatch(after, /Checking the key/, "the spinner is cleared");
+  assert.match(after, /not found\n\n✅ Authenticated as ada@example\.com/);
+  assert.equal(e.cli.io.terminal!.cursorHidden, false);
+});
+
+Deno.test("status: an unreachable platform is printed once, on stderr, with what to do", async () => {
+  const { e } = await setup("env");
+  Object.assign(e.cli, {
+    fetch: () => Promise.reject(new TypeError("error sending request: connection refused")),
+  });
+  await assert.rejects(runStatus({ json: false, offline: false }, e.cli), (error) => {
+    assert.ok(error instanceof LuaError);
+    assert.equal(error.exitCode, 11);
+    assert.match(error.message, /Cannot reach the Lua platform/);
+    return true;
+  });
+  assert.doesNotMatch(e.cli.io.stdout, /Cannot reach/, "the report does not say it again");
+  assert.match(e.cli.io.stdout, /found api_…/);
 });
 
 Deno.test("status: LUA_API_KEY_FILE is named, in use, shadowed or broken", async (t) => {

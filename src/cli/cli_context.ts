@@ -21,6 +21,11 @@ export interface CliContext extends Context {
    * say it.
    */
   readonly programName: string;
+  /**
+   * True when the command line has `--json`: one JSON object on stdout, errors included, no
+   * prompt, no progress, and no informational message on stderr (warnings stay).
+   */
+  readonly json?: boolean;
 }
 
 /**
@@ -116,11 +121,12 @@ export function warn(cli: CliContext, message: string): void {
 }
 
 /**
- * Prints a message on stderr.
+ * Prints a message on stderr; nothing with `--json`, whose object says it all.
  *
  * @param cli The command run.
  * @param message The text; a newline is added.
  */
 export function say(cli: CliContext, message: string): void {
+  if (cli.json) return;
   cli.io.err(`${programText(cli, message)}\n`);
 }

@@ -4,9 +4,20 @@
  * @module
  */
 
-import { ExitCode, type ExitCodeValue, LuaError, permissionErrorFrom } from "../errors.ts";
+import {
+  ExitCode,
+  type ExitCodeValue,
+  InterruptedError,
+  LuaError,
+  permissionErrorFrom,
+} from "../errors.ts";
+import { errorCode, JSON_SCHEMA_VERSION, type JsonError } from "../json.ts";
 import { type CliContext, programText } from "./cli_context.ts";
 import { styles } from "./io.ts";
+import { hintsOf } from "./network_hint.ts";
+
+/** What Ctrl-C prints: a plain line, not an error. */
+export const CANCELLED = "Cancelled.";
 
 /**
  * A failure already reported on stdout (as `status` does): {@linkcode reportError} prints
@@ -24,9 +35,12 @@ export class SilentError extends LuaError {
   }
 }
 
+const BUG_HINT = "This is a bug in the Lua CLI; please report it.";
+
 /**
- * Prints an error the way every command does, `Error: <message>` and its hints on stderr, and
- * returns its exit code: the only writer of `Error:`. A {@linkcode SilentError} prints nothing.
+ * Prints an error the way every command does and returns its exit code: `Error: <message>` and
+ * its hints on stderr (the only writer of `Error:`), `Cancelled.` alone for Ctrl-C, or, with
+ * `--json`, one {@linkcode JsonError} object on stdout. A {@linkcode SilentError} prints nothing.
  * An error that is not a {@linkcode LuaError} is a bug: exit 1, and a stack trace only with
  * `LUA_DEBUG` set.
  *
@@ -35,17 +49,27 @@ export class SilentError extends LuaError {
  * @returns Its exit code.
  */
 export function reportError(cli: CliContext, error: unknown): number {
-  const s = styles(cli.io.color);
   const converted = permissionErrorFrom(error);
   if (converted instanceof SilentError) return converted.exitCode;
-  if (converted instanceof LuaError) {
-    cli.io.err(`${s.red("Error:")} ${programText(cli, converted.message)}\n`);
-    for (const hint of converted.hints) cli.io.err(`  ${s.dim(programText(cli, hint))}\n`);
-    return converted.exitCode;
+  const known = converted instanceof LuaError ? converted : undefined;
+  const message = known
+    ? programText(cli, known.message)
+    : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+  const hints = known ? hintsOf(known).map((hint) => programText(cli, hint)) : [BUG_HINT];
+  if (cli.json) {
+    const report: JsonError = {
+      schemaVersion: JSON_SCHEMA_VERSION,
+      error: { code: errorCode(converted), message, hints },
+    };
+    cli.io.json(report);
+  } else if (converted instanceof InterruptedError) {
+    cli.io.err(`${CANCELLED}\n`);
+  } else {
+    const s = styles(cli.io.color);
+    cli.io.err(`${s.red("Error:")} ${message}\n`);
+    for (const hint of hints) cli.io.err(`  ${s.dim(hint)}\n`);
   }
-  const message = error instanceof Error ? error.message : String(error);
-  cli.io.err(`${s.red("Error:")} unexpected error: ${message}\n`);
-  cli.io.err(`  ${s.dim("This is a bug in the Lua CLI; please report it.")}\n`);
+  if (known) return known.exitCode;
   let debug: string | undefined;
   try {
     debug = cli.env("LUA_DEBUG");

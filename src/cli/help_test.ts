@@ -18,11 +18,13 @@ Display the API key in use.
 
 Options:
   -f, --force  Print the key without asking, alone on stdout.
+  --json       With --force: print the key and its source as one JSON object.
   -h, --help   Show help.
 
 Examples:
   $ lua auth key                  # asks first, then shows the key
   $ KEY=$(lua auth key --force)   # the key alone on stdout, for scripts
+  $ lua auth key --force --json   # the key and its source, for agents
 `,
   );
 });

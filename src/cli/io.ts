@@ -7,6 +7,7 @@
 
 import { InterruptedError } from "../errors.ts";
 import { createOutputGuard, styleMark } from "./output_guard.ts";
+import { createProgress, holdingPrompts, type ProgressTerminal } from "./progress.ts";
 import { MAX_KEY_INPUT_BYTES, readFirstLine } from "./read_line.ts";
 
 /** A choice offered by {@linkcode Prompter.select}. */
@@ -37,10 +38,22 @@ export interface Io {
   json(value: unknown): void;
   /** Writes the API key itself to stdout: the one unfiltered output, for `lua auth key` only. */
   outKey(key: string): void;
+  /**
+   * Writes JSON data to stdout as {@linkcode Io.json} does, with the API key itself in its `key`
+   * field: `lua auth key --force --json` only.
+   */
+  jsonWithKey(value: Record<string, unknown>, key: string): void;
   /** Writes messages to stderr, filtered. */
   err(text: string): void;
   /** Learns a secret of this run (a key, a code, a token): no output holds 8 characters of it. */
   addSecret(secret: string): void;
+  /**
+   * Shows a spinner with `label` on stderr while `work` runs, when stderr is a terminal; cleared
+   * before it returns. Nothing is shown otherwise.
+   *
+   * @throws {InterruptedError} On Ctrl-C while the spinner is shown.
+   */
+  progress<T>(label: string, work: () => Promise<T>): Promise<T>;
   /** True when stdin and stderr are terminals, so a question can be asked and answered. */
   canPrompt(): boolean;
   /** True when stdin is a terminal (typing there would echo a key). */
@@ -69,11 +82,23 @@ export interface OutputSink {
   colorOut: boolean;
   /** Colour on stderr. */
   color: boolean;
+  /** The terminal stderr is, for the spinner; absent when it is not one (no spinner then). */
+  progress?: ProgressTerminal;
 }
+
+/** What {@linkcode guardedOutput} gives an {@linkcode Io}. */
+export type GuardedOutput =
+  & Pick<Io, "out" | "json" | "jsonWithKey" | "outKey" | "err" | "addSecret" | "progress">
+  & {
+    /** Makes prompts hold the spinner off while they are open. */
+    holding(prompter: Prompter): Prompter;
+  };
 
 /**
  * The writing half of an {@linkcode Io}, shared by the real terminal and the in-memory one, so
- * that tests see exactly what users see: everything but {@linkcode Io.outKey} is filtered.
+ * that tests see exactly what users see: everything but the key of {@linkcode Io.outKey} and
+ * {@linkcode Io.jsonWithKey} is filtered, the spinner's label included, and the spinner is
+ * cleared before anything else is written.
  *
  * @example
  * ```ts
@@ -89,16 +114,29 @@ export interface OutputSink {
  * @param sink The streams.
  * @returns The writing methods.
  */
-export function guardedOutput(
-  sink: OutputSink,
-): Pick<Io, "out" | "json" | "outKey" | "err" | "addSecret"> {
+export function guardedOutput(sink: OutputSink): GuardedOutput {
   const guard = createOutputGuard();
+  const spinner = createProgress(
+    sink.progress,
+    (text) => guard.text(text.replace(/\s+/g, " "), false),
+  );
+  // Whatever is written first clears the spinner's line; the next frame draws it again.
+  const stdout = (text: string): void => {
+    spinner.clear();
+    sink.stdout(text);
+  };
   return {
-    out: (text) => sink.stdout(guard.text(text, sink.colorOut)),
-    json: (value) => sink.stdout(guard.json(value)),
-    outKey: (key) => sink.stdout(`${key}\n`),
-    err: (text) => sink.stderr(guard.text(text, sink.color)),
+    out: (text) => stdout(guard.text(text, sink.colorOut)),
+    json: (value) => stdout(guard.json(value)),
+    jsonWithKey: (value, key) => stdout(guard.json(value, { key })),
+    outKey: (key) => stdout(`${key}\n`),
+    err: (text) => {
+      spinner.clear();
+      sink.stderr(guard.text(text, sink.color));
+    },
     addSecret: (secret) => guard.addSecret(secret),
+    progress: (label, work) => spinner.run(label, work),
+    holding: (prompter) => holdingPrompts(prompter, spinner),
   };
 }
 
@@ -234,13 +272,54 @@ export function denoIo(env: (name: string) => string | undefined): Io {
   const stderrTerminal = Deno.stderr.isTerminal();
   const color = colorWanted(stderrTerminal, env);
   const colorOut = colorWanted(Deno.stdout.isTerminal(), env);
+  const stderr = writer(Deno.stderr);
+  const sink: OutputSink = { stdout: writer(Deno.stdout), stderr, color, colorOut };
+  if (progressWanted(stderrTerminal, env)) sink.progress = denoProgressTerminal(stderr);
+  const { holding, ...output } = guardedOutput(sink);
   return {
-    ...guardedOutput({ stdout: writer(Deno.stdout), stderr: writer(Deno.stderr), color, colorOut }),
+    ...output,
     canPrompt: () => stdinTerminal && stderrTerminal,
     stdinTerminal,
     readStdinLine: () => readFirstLine(Deno.stdin.readable, MAX_KEY_INPUT_BYTES),
     color,
     colorOut,
-    prompt: inquirerPrompter(),
+    prompt: holding(inquirerPrompter()),
+  };
+}
+
+/**
+ * Whether the spinner may be shown on stderr: it is a terminal, and not a `dumb` one (which
+ * takes no cursor codes). `NO_COLOR` does not matter: the spinner has no colour.
+ *
+ * @param isTerminal Whether stderr is a terminal.
+ * @param env Reads the environment.
+ * @returns True when the spinner may be shown.
+ */
+export function progressWanted(
+  isTerminal: boolean,
+  env: (name: string) => string | undefined,
+): boolean {
+  return isTerminal && env("TERM") !== "dumb";
+}
+
+/** Deno's stderr as the spinner's terminal: its width, timers, and Ctrl-C. */
+function denoProgressTerminal(write: (text: string) => void): ProgressTerminal {
+  return {
+    write,
+    columns: () => {
+      try {
+        return Deno.consoleSize().columns;
+      } catch {
+        return 80;
+      }
+    },
+    every: (ms, tick) => {
+      const id = setInterval(tick, ms);
+      return () => clearInterval(id);
+    },
+    onInterrupt: (listener) => {
+      Deno.addSignalListener("SIGINT", listener);
+      return () => Deno.removeSignalListener("SIGINT", listener);
+    },
   };
 }

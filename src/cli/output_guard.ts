@@ -55,9 +55,11 @@ export interface OutputGuard {
    * Serialises JSON data with every string in it filtered (one line, capped, redacted).
    *
    * @param value The data.
+   * @param raw Top-level fields set after filtering (only the key of `lua auth key --json`); JSON
+   * escapes any control character in them.
    * @returns Indented JSON and a newline.
    */
-  json(value: unknown): string;
+  json(value: unknown, raw?: Record<string, string>): string;
 }
 
 interface Piece {
@@ -153,6 +155,12 @@ export function createOutputGuard(): OutputGuard {
       if (text.length < input.length && !done) out += "…\n";
       return out;
     },
-    json: (value) => `${JSON.stringify(walk(value, 0), null, 2)}\n`,
+    json: (value, raw) => {
+      const filtered = walk(value, 0);
+      const data = raw && typeof filtered === "object" && filtered !== null
+        ? { ...filtered, ...raw }
+        : filtered;
+      return `${JSON.stringify(data, null, 2)}\n`;
+    },
   };
 }

@@ -267,7 +267,7 @@ function parseCommand(
  * import assert from "node:assert/strict";
  * const parsed = parseLine(["auth", "key", "-f"], PROGRAM);
  * assert.equal(parsed.kind, "run");
- * assert.deepEqual(parsed.kind === "run" && parsed.flags, { force: true });
+ * assert.deepEqual(parsed.kind === "run" && parsed.flags, { force: true, json: false });
  * assert.equal(parseLine(["help", "auth", "status"], PROGRAM).kind, "help");
  * assert.throws(() => parseLine(["auth", "staus"], PROGRAM), /unknown command 'staus'/);
  * ```

@@ -43,22 +43,34 @@ function commands(group: GroupSpec): [string[], Command][] {
 }
 
 Deno.test("parseLine: the everyday forms", () => {
-  assert.deepEqual(run(["auth", "key"]), { path: "lua auth key", flags: { force: false } });
-  assert.deepEqual(run(["auth", "key", "-f"]), { path: "lua auth key", flags: { force: true } });
+  assert.deepEqual(run(["auth", "key"]), {
+    path: "lua auth key",
+    flags: { force: false, json: false },
+  });
+  assert.deepEqual(run(["auth", "key", "-f"]), {
+    path: "lua auth key",
+    flags: { force: true, json: false },
+  });
   assert.deepEqual(run(["auth", "status", "--offline", "--json"]), {
     path: "lua auth status",
     flags: { json: true, offline: true },
   });
-  assert.deepEqual(run(["auth", "logout", "--force"]).flags, { force: true });
-  assert.deepEqual(run(["auth", "configure", "--api-key", KEY]).flags, { apiKey: KEY });
-  assert.deepEqual(run(["auth", "configure", "--api-key", "-"]).flags, { apiKey: "-" });
-  assert.deepEqual(run(["auth", "configure", `--api-key=${KEY}`]).flags, { apiKey: KEY });
-  assert.deepEqual(run(["auth", "configure", "--api-key="]).flags, { apiKey: "" });
+  assert.deepEqual(run(["auth", "logout", "--force"]).flags, { force: true, json: false });
+  const j = { json: false };
+  assert.deepEqual(run(["auth", "configure", "--api-key", KEY]).flags, { ...j, apiKey: KEY });
+  assert.deepEqual(run(["auth", "configure", "--api-key", "-"]).flags, { ...j, apiKey: "-" });
+  assert.deepEqual(run(["auth", "configure", `--api-key=${KEY}`]).flags, { ...j, apiKey: KEY });
+  assert.deepEqual(run(["auth", "configure", "--api-key="]).flags, { ...j, apiKey: "" });
   assert.deepEqual(run(["auth", "configure", "--email", "a@b.co", "--otp", "123456"]).flags, {
+    ...j,
     email: "a@b.co",
     otp: "123456",
   });
-  assert.deepEqual(run(["auth", "configure"]).flags, {});
+  assert.deepEqual(run(["auth", "configure", "--email", "a@b.co", "--json"]).flags, {
+    json: true,
+    email: "a@b.co",
+  });
+  assert.deepEqual(run(["auth", "configure"]).flags, j);
   assert.deepEqual(run(["completion", "bash"]), {
     path: "lua completion",
     flags: {},
@@ -67,8 +79,12 @@ Deno.test("parseLine: the everyday forms", () => {
 });
 
 Deno.test("parseLine: a value is the next argument whatever it looks like; the last one wins", () => {
-  assert.deepEqual(run(["auth", "configure", "--email", "--otp"]).flags, { email: "--otp" });
+  assert.deepEqual(run(["auth", "configure", "--email", "--otp"]).flags, {
+    json: false,
+    email: "--otp",
+  });
   assert.deepEqual(run(["auth", "configure", "--email", "a@b.co", "--email", "c@d.co"]).flags, {
+    json: false,
     email: "c@d.co",
   });
 });

@@ -8,7 +8,10 @@
 import { VERSION } from "../version.ts";
 import { type CliContext, programText } from "./cli_context.ts";
 import { PROGRAM } from "./commands.ts";
+import type { GroupSpec } from "./command.ts";
 import { reportError } from "./exit.ts";
+import type { Io } from "./io.ts";
+import { looksLikeScript, scriptError } from "./lua_script.ts";
 import { parseLine } from "./parse.ts";
 
 /** What a run did, for telemetry: the command path, its mode, and its exit code. */
@@ -41,8 +44,15 @@ export interface RunRecord {
  */
 export async function runCli(args: readonly string[], cli: CliContext): Promise<RunRecord> {
   const record: RunRecord = { command: "", exitCode: 0 };
+  // Before the line is understood, `--json` anywhere in it decides how an error is printed.
+  let run = wantsJson(args) ? jsonContext(cli) : cli;
   try {
+    const first = args[0];
+    if (first !== undefined && !isWord(first, PROGRAM) && await looksLikeScript(cli, first)) {
+      throw scriptError(cli, first);
+    }
     const parsed = parseLine(args, PROGRAM);
+    if (parsed.kind === "run") run = parsed.flags.json === true ? jsonContext(cli) : cli;
     if (parsed.kind === "version") {
       cli.io.out(`${VERSION}\n`);
     } else if (parsed.kind === "help") {
@@ -54,10 +64,30 @@ export async function runCli(args: readonly string[], cli: CliContext): Promise<
       const words = [...parsed.path.slice(1).map((entry) => entry.name), argument ?? ""];
       record.command = words.join(" ").trimEnd();
       if (command.mode) record.mode = command.mode(flags);
-      await command.run(flags, cli, { argument, program: PROGRAM });
+      await command.run(flags, run, { argument, program: PROGRAM });
     }
   } catch (error) {
-    record.exitCode = reportError(cli, error);
+    record.exitCode = reportError(run, error);
   }
   return record;
+}
+
+/** Whether a word names something at the top of the table (a command, help, a flag). */
+function isWord(word: string, program: GroupSpec): boolean {
+  return word.startsWith("-") || word === "help" || program.commands.some((c) => c.name === word);
+}
+
+/** Whether `--json` is among the flags (before `--`). */
+function wantsJson(args: readonly string[]): boolean {
+  const end = args.indexOf("--");
+  return (end < 0 ? args : args.slice(0, end)).includes("--json");
+}
+
+/**
+ * The run of a command with `--json`: errors as JSON, and a terminal that never prompts and
+ * shows no progress, since a program reads the output.
+ */
+function jsonContext(cli: CliContext): CliContext {
+  const io: Io = { ...cli.io, canPrompt: () => false, progress: (_label, work) => work() };
+  return { ...cli, io, json: true };
 }

@@ -9,6 +9,7 @@ import type { CliContext } from "../cli/cli_context.ts";
 import { type Choice, guardedOutput, type Io, type Prompter } from "../cli/io.ts";
 import { MAX_KEY_INPUT_BYTES, readFirstLine } from "../cli/read_line.ts";
 import { InterruptedError } from "../errors.ts";
+import { createFakeTerminal, type FakeTerminal } from "./fake_terminal.ts";
 import {
   createMemoryContext,
   type MemoryContext,
@@ -26,6 +27,8 @@ export interface MemoryIo extends Io {
   stderr: string;
   /** Every question asked, in order. */
   readonly asked: string[];
+  /** The terminal stderr is, when the options asked for one (`progress: true`). */
+  readonly terminal?: FakeTerminal;
 }
 
 /** Options for {@linkcode createMemoryIo}. */
@@ -40,6 +43,11 @@ export interface MemoryIoOptions {
   color?: boolean;
   /** Answers to the prompts, in order. A prompt with no answer left fails the test. */
   answers?: Answer[];
+  /**
+   * Whether stderr is a terminal that shows the spinner: a {@linkcode FakeTerminal} that stdout
+   * and stderr are both drawn on, as on a real one. Default false.
+   */
+  progress?: boolean;
 }
 
 /**
@@ -82,20 +90,36 @@ export function createMemoryIo(options: MemoryIoOptions = {}): MemoryIo {
   };
   const color = options.color ?? false;
   const stdin = options.stdin ?? "";
+  const terminal = options.progress ? createFakeTerminal() : undefined;
+  const { holding, ...output } = guardedOutput({
+    stdout: (text) => {
+      io.stdout += text;
+      terminal?.print(text);
+    },
+    stderr: (text) => {
+      io.stderr += text;
+      terminal?.print(text);
+    },
+    color,
+    colorOut: color,
+    ...(terminal
+      ? {
+        progress: {
+          ...terminal,
+          write: (text: string) => {
+            io.stderr += text;
+            terminal.write(text);
+          },
+        },
+      }
+      : {}),
+  });
   const io: MemoryIo = {
     stdout: "",
     stderr: "",
     asked,
-    ...guardedOutput({
-      stdout: (text) => {
-        io.stdout += text;
-      },
-      stderr: (text) => {
-        io.stderr += text;
-      },
-      color,
-      colorOut: color,
-    }),
+    ...(terminal ? { terminal } : {}),
+    ...output,
     canPrompt: () => options.terminal ?? false,
     stdinTerminal: options.stdinTerminal ?? options.terminal ?? false,
     readStdinLine: () =>
@@ -105,7 +129,7 @@ export function createMemoryIo(options: MemoryIoOptions = {}): MemoryIo {
       ),
     color,
     colorOut: color,
-    prompt,
+    prompt: holding(prompt),
   };
   return io;
 }
