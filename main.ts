@@ -12,8 +12,8 @@
  * @module
  */
 
-import { runCliMain } from "./src/cli/main_run.ts";
-import { denoHost } from "./src/cli/main_run_deno.ts";
+import { runCliMain } from "./src/cli/main.ts";
+import { denoHost } from "./src/cli/main_deno.ts";
 
 if (import.meta.main) {
   Deno.exit(await runCliMain(Deno.args, denoHost()));

@@ -304,3 +304,19 @@ export function permissionErrorFrom(error: unknown): unknown {
     ...(variable === undefined ? {} : { subject: variable }),
   });
 }
+
+/**
+ * A failure already reported on stdout (as `status` does): the CLI's reporter prints
+ * nothing more and returns its code, like gh's `SilentError`.
+ */
+export class SilentError extends LuaError {
+  /**
+   * Creates the failure.
+   *
+   * @param exitCode The exit code.
+   */
+  constructor(exitCode: number) {
+    super("", exitCode as ExitCodeValue);
+    this.name = "SilentError";
+  }
+}

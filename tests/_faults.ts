@@ -215,7 +215,7 @@ export const COMMANDS: Record<CommandName, Command> = {
     },
     args: (world) => ["auth", "configure", "--api-key", world.key],
     async succeeded(world, run) {
-      assert.match(run.stderr, /Authenticated as typed API key key_[0-9a-f]{8}\./);
+      assert.match(run.stderr, /Authenticated as typed API key key_[0-9a-f]{8}; /);
       assert.equal(await Deno.readTextFile(world.sb.credentials), world.key);
     },
   },

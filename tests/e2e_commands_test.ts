@@ -58,8 +58,8 @@ Deno.test("e2e: runCliMain's programName is what help, hints and completion say"
   const sb = await sandbox();
   try {
     const entry = join(sb.dir, "lua_ai.ts");
-    const runner = new URL("../src/cli/main_run.ts", import.meta.url).href;
-    const host = new URL("../src/cli/main_run_deno.ts", import.meta.url).href;
+    const runner = new URL("../src/cli/main.ts", import.meta.url).href;
+    const host = new URL("../src/cli/main_deno.ts", import.meta.url).href;
     await Deno.writeTextFile(
       entry,
       `import { runCliMain } from ${JSON.stringify(runner)};\n` +

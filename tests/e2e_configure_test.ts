@@ -130,7 +130,7 @@ Deno.test("configure --api-key: a typed key is checked with the projection alone
     assert.equal(await modeOf(sb.credentials), 0o600);
     assert.match(
       result.stderr,
-      /✅ Authenticated as typed API key key_[0-9a-f]{8}\. API key saved/,
+      /✅ Authenticated as typed API key key_[0-9a-f]{8}; API key saved/,
     );
     assert.ok(result.stderr.includes(sb.credentials), "names the file");
     assert.ok(!result.stderr.includes(EMAIL), "a typed key has no email to show");
@@ -148,7 +148,7 @@ Deno.test("configure --api-key: a legacy key is checked with the projection and 
     assert.equal(await readStored(sb), key);
     assert.ok(
       result.stderr.includes(
-        `✅ Authenticated as ${EMAIL} (Ada). API key saved to ${sb.credentials}`,
+        `✅ Authenticated as ${EMAIL} (Ada); API key saved to ${sb.credentials}`,
       ),
       result.stderr,
     );

@@ -577,7 +577,7 @@ Deno.test({
 
 Deno.test({
   // Regression (fixed): with --allow-env not granting LUA_TELEMETRY (e.g. the five required variables only),
-  // main_run.ts reads it softly as unset and sends telemetry although the user set
+  // src/cli/main.ts reads it softly as unset and sends telemetry although the user set
   // LUA_TELEMETRY=false: the opt-out fails open. Expected: an opt-out that cannot be read
   // means no telemetry.
   name: "narrow flags: LUA_TELEMETRY=false is honoured even when --allow-env does not list it",

@@ -362,7 +362,7 @@ Deno.test("status: a revoked key exits 9 and says the platform rejected it", asy
           assert.match(report.error ?? "", /rejected/);
         } else {
           // Printed once, on stderr, with what to do; the report on stdout has the sources.
-          assert.match(result.stderr, /^Error: The platform rejected the key/m);
+          assert.match(result.stderr, /^Error: ❌ The platform rejected the key/m);
           assert.match(result.stderr, /Run: lua auth configure/);
           assert.doesNotMatch(result.stdout, /rejected|Authenticated as/);
           assert.match(result.stdout, /credentials file .*: found/);

@@ -144,7 +144,7 @@ Deno.test("pty: configure by email, a wrong code, then the right code", async ()
     const wrong = [...code].map((d) => String((Number(d) + 1) % 10)).join("");
     await pty.type(wrong);
     await pty.keys("Enter");
-    await pty.waitFor("❌ Invalid OTP code. 2 attempts left.");
+    await pty.waitFor("❌ Invalid OTP code: 2 attempts left");
     // The prompt is asked again.
     await pty.waitFor(new RegExp(`${CODE_PROMPT}[\\s\\S]*${CODE_PROMPT}`));
     await pty.type(code);

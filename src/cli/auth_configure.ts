@@ -27,12 +27,14 @@ import { maskKey } from "../mask.ts";
 import { resolveApiKey } from "../resolve.ts";
 import { shellQuote } from "../shell_quote.ts";
 import {
+  AUTH_FAILED,
   CHECK_EMAIL,
   CHOOSE_METHOD,
   ENTER_API_KEY,
   ENTER_EMAIL,
   ENTER_OTP,
   GENERATING_KEY,
+  INVALID_OTP,
   KEY_SAVED,
   METHOD_API_KEY,
   METHOD_EMAIL,
@@ -44,9 +46,9 @@ import {
 import { validateApiKey, validateEmail, validateOtp } from "../validate.ts";
 import { describeAccount } from "./account.ts";
 import { CHECKING_KEY } from "./auth_status.ts";
-import { type CliContext, platformClient, programText, say, warn } from "./cli_context.ts";
+import { type CliContext, platformClient } from "./cli_context.ts";
+import { failure, programText, say, success, warn } from "./io.ts";
 import { type Command, defineCommand } from "./command.ts";
-import { styles } from "./io.ts";
 
 /** Options of `lua auth configure`. */
 export interface ConfigureOptions {
@@ -117,7 +119,7 @@ export function configureMode(options: ConfigureOptions): ConfigureMode {
 }
 
 function authFailed(error: AuthenticationError): AuthenticationError {
-  return new AuthenticationError("❌ Authentication failed", {
+  return new AuthenticationError(AUTH_FAILED, {
     hints: AUTH_FAILED_HINTS,
     cause: error,
   });
@@ -130,13 +132,13 @@ function requestAgain(email: string): string {
 
 function verifyFailure(error: unknown, email: string): unknown {
   if (error instanceof BurnedOtpError) {
-    return new BurnedOtpError("❌ Invalid OTP code: it was locked after 5 wrong tries.", {
+    return new BurnedOtpError(`${INVALID_OTP}: it was locked after 5 wrong tries`, {
       hints: ["Request new OTP by running command again:", `  ${requestAgain(email)}`],
       cause: error,
     });
   }
   if (error instanceof InvalidOtpError) {
-    return new InvalidOtpError("❌ Invalid OTP code", { hints: INVALID_OTP_HINTS, cause: error });
+    return new InvalidOtpError(INVALID_OTP, { hints: INVALID_OTP_HINTS, cause: error });
   }
   if (error instanceof ExpiredError) {
     return new ExpiredError("The code has expired: codes expire after 10 minutes.", {
@@ -150,11 +152,11 @@ function verifyFailure(error: unknown, email: string): unknown {
 async function saveKey(
   cli: CliContext,
   key: string,
-  saved: (path: string) => string,
+  announce: (path: string) => void,
 ): Promise<Stored> {
   cli.io.addSecret(key);
   const path = await writeCredentials(cli, key);
-  say(cli, saved(path));
+  announce(path);
   // LUA_API_KEY or LUA_API_KEY_FILE would shadow the key just saved: say so.
   const inUse = await resolveApiKey(cli).catch(() => undefined);
   let shadowedBy: SourceJson | null = null;
@@ -200,12 +202,11 @@ async function storeApiKey(
   } catch (error) {
     throw error instanceof AuthenticationError ? authFailed(error) : error;
   }
-  const green = styles(cli.io.color).green;
   const stored = await saveKey(
     cli,
     key,
     (path) =>
-      `${green("✅")} Authenticated as ${describeAccount(account)}. API key saved to ${path}`,
+      success(cli, `Authenticated as ${describeAccount(account)}; API key saved to ${path}`),
   );
   return configuredJson(key, stored, { method: "api-key", account });
 }
@@ -249,7 +250,7 @@ async function verifyAndStore(
   say(cli, OTP_VERIFIED);
   say(cli, GENERATING_KEY);
   const key = await cli.io.progress(CREATING_KEY, () => client.createApiKey(token));
-  const stored = await saveKey(cli, key, (path) => `${KEY_SAVED} (${path})`);
+  const stored = await saveKey(cli, key, (path) => say(cli, `${KEY_SAVED} (${path})`));
   return configuredJson(key, stored, { method: "email", email });
 }
 
@@ -302,7 +303,7 @@ async function interactive(cli: CliContext): Promise<void> {
       if (!(error instanceof InvalidOtpError) || error instanceof BurnedOtpError) throw error;
       if (n >= attempts) throw error;
       const left = attempts - n;
-      say(cli, `❌ Invalid OTP code. ${left} ${left === 1 ? "attempt" : "attempts"} left.`);
+      failure(cli, `${INVALID_OTP}: ${left} ${left === 1 ? "attempt" : "attempts"} left`);
     }
   }
 }

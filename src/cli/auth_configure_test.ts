@@ -58,7 +58,7 @@ Deno.test("--api-key: a typed key is checked with the projection alone and named
   assert.match(key, TYPED_API_KEY);
   await runConfigure({ apiKey: key }, e.cli);
   assert.equal(e.cli.fs.peek(PATH), key);
-  assert.match(e.cli.io.stderr, /Authenticated as typed API key key_[0-9a-f]{8}\./);
+  assert.match(e.cli.io.stderr, /Authenticated as typed API key key_[0-9a-f]{8}; API key saved to /);
   assert.deepEqual(e.requests, ["GET /admin/me/authorization"]);
 });
 
@@ -102,7 +102,7 @@ Deno.test("--api-key: a rejected key is 'Authentication failed' with hints, noth
     runConfigure({ apiKey: "api_ffffffffffffffffffffffffffffffff" }, e.cli),
     (err) => {
       assert.ok(err instanceof AuthenticationError);
-      assert.equal(err.message, "❌ Authentication failed");
+      assert.equal(err.message, "Authentication failed");
       assert.equal(err.exitCode, 9);
       assert.equal(err.hints.length, 4);
       return true;
@@ -191,7 +191,7 @@ Deno.test("--email --otp: wrong, reused and malformed codes", async () => {
   const wrong = code === "000000" ? "111111" : "000000";
   await assert.rejects(runConfigure({ email: EMAIL, otp: wrong }, e.cli), (err) => {
     assert.ok(err instanceof InvalidOtpError);
-    assert.equal(err.message, "❌ Invalid OTP code");
+    assert.equal(err.message, "Invalid OTP code");
     assert.deepEqual(err.hints.length, 3);
     return true;
   });
@@ -261,7 +261,7 @@ Deno.test("interactive: email, one wrong code, then the right one", async () => 
   });
   await runConfigure({}, e.cli);
   assert.match(e.cli.io.stderr, /is not a valid email address/);
-  assert.match(e.cli.io.stderr, /Invalid OTP code\. 2 attempts left\./);
+  assert.match(e.cli.io.stderr, /❌ Invalid OTP code: 2 attempts left\n/);
   assert.match(e.cli.fs.peek(PATH)!, /^api_[0-9a-f]{32}$/);
   assert.equal(e.emulator.outbox().length, 1);
 });

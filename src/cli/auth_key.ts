@@ -9,7 +9,8 @@ import { JSON_SCHEMA_VERSION, type KeyJson } from "../json.ts";
 import { describeSource, type KeySource, resolveApiKey } from "../resolve.ts";
 import { ADMIN_DASHBOARD_URL, KEY_PROMPT, YOUR_KEY } from "../seed_text.ts";
 import { listSessions } from "../sessions.ts";
-import { type CliContext, say, warn } from "./cli_context.ts";
+import type { CliContext } from "./cli_context.ts";
+import { say, warn } from "./io.ts";
 import { type Command, defineCommand } from "./command.ts";
 
 /** Options of `lua auth key`. */

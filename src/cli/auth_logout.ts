@@ -12,9 +12,9 @@ import { JSON_SCHEMA_VERSION, type LogoutJson, type SourceJson } from "../json.t
 import { describeSource, listKeySources } from "../resolve.ts";
 import { ADMIN_DASHBOARD_URL, KEY_DELETED, LOGOUT_PROMPT } from "../seed_text.ts";
 import { deleteSessions, listSessions } from "../sessions.ts";
-import { type CliContext, say, warn } from "./cli_context.ts";
+import type { CliContext } from "./cli_context.ts";
+import { say, success, warn } from "./io.ts";
 import { type Command, defineCommand } from "./command.ts";
-import { styles } from "./io.ts";
 import { isFsError } from "../fs_error.ts";
 
 /** Options of `lua auth logout`. */
@@ -102,7 +102,7 @@ export async function runLogout(options: LogoutOptions, cli: CliContext): Promis
   // Also clears temporary files a killed run may have left, each holding a whole key.
   await deleteCredentials(cli);
   if (exists) {
-    say(cli, `${styles(cli.io.color).green("✅")} ${KEY_DELETED}`);
+    success(cli, KEY_DELETED);
     say(
       cli,
       "The key still works wherever else it is used: to revoke it, regenerate it in the admin " +

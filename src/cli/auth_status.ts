@@ -12,6 +12,7 @@ import {
   LuaError,
   PermissionError,
   permissionErrorFrom,
+  SilentError,
 } from "../errors.ts";
 import {
   JSON_SCHEMA_VERSION,
@@ -23,10 +24,10 @@ import { maskKey } from "../mask.ts";
 import { describeSource, listKeySources, type SourceReport } from "../resolve.ts";
 import { listSessions } from "../sessions.ts";
 import { describeAccount } from "./account.ts";
-import { type CliContext, platformClient, programText, warn } from "./cli_context.ts";
+import { type CliContext, platformClient } from "./cli_context.ts";
+import { programText, styles, warn } from "./io.ts";
+import { NO_API_KEY } from "../seed_text.ts";
 import { type Command, defineCommand } from "./command.ts";
-import { SilentError } from "./exit.ts";
-import { styles } from "./io.ts";
 
 /** Options of `lua auth status`. */
 export interface StatusOptions {
@@ -158,7 +159,7 @@ function renderSources(report: StatusReport, reports: SourceReport[], color: boo
     lines.push(`  ${i + 1}. ${name}: ${state}`);
   });
   if (!report.active && !report.error) {
-    lines.push("", s.red("No API key found."), "Run: lua auth configure");
+    lines.push("", s.red(NO_API_KEY), "Run: lua auth configure");
   }
   for (const session of report.sessions) {
     lines.push(

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { createEmulatedCli } from "../testing/emulated.ts";
-import { LuaError } from "../errors.ts";
+import { LuaError, SilentError } from "../errors.ts";
 import type { StatusReport } from "../json.ts";
 import { runStatus } from "./auth_status.ts";
-import { SilentError } from "./exit.ts";
 
 /** The exit code a run ends with: 0, or the code its failure carries. */
 async function exitOf(run: Promise<void>): Promise<number> {

@@ -8,7 +8,7 @@
 import type { ClientOptions, LuaClient } from "../client.ts";
 import type { Context } from "../context.ts";
 import { UsageError } from "../errors.ts";
-import { type Io, styles } from "./io.ts";
+import type { Io } from "./io.ts";
 
 /** The context of one command run. */
 export interface CliContext extends Context {
@@ -26,30 +26,6 @@ export interface CliContext extends Context {
    * prompt, no progress, and no informational message on stderr (warnings stay).
    */
   readonly json?: boolean;
-}
-
-/**
- * Says the program's own name in a text: the CLI's texts, and the library's hints, write
- * `lua auth …`; the terminal shows the name it was invoked as. Paths (`/…/lua auth`) and
- * longer words (`.lua-cli`, `lua-ai`) are left alone.
- *
- * @example
- * ```ts
- * import { programText } from "./cli_context.ts";
- * import assert from "node:assert/strict";
- * const cli = { programName: "lua-ai" };
- * assert.equal(programText(cli, "Run: lua auth configure"), "Run: lua-ai auth configure");
- * assert.equal(programText(cli, "KEY=$(lua auth key)"), "KEY=$(lua-ai auth key)");
- * assert.equal(programText(cli, "~/.lua-cli/credentials"), "~/.lua-cli/credentials");
- * ```
- *
- * @param cli Where the name is.
- * @param text A message, hint or help text.
- * @returns The text, naming the program as it was invoked.
- */
-export function programText(cli: Pick<CliContext, "programName">, text: string): string {
-  if (cli.programName === "lua") return text;
-  return text.replace(/(?<![\w./-])lua(?= )/g, () => cli.programName);
 }
 
 /**
@@ -108,25 +84,4 @@ export function timeoutFromEnv(ctx: Pick<Context, "env">): ClientOptions {
   }
   const timeoutMs = Math.round(seconds * 1000);
   return { timeoutMs, deadlineMs: Math.round(timeoutMs * 2.8) };
-}
-
-/**
- * Prints a warning on stderr.
- *
- * @param cli The command run.
- * @param message One sentence.
- */
-export function warn(cli: CliContext, message: string): void {
-  cli.io.err(`${styles(cli.io.color).yellow("Warning:")} ${programText(cli, message)}\n`);
-}
-
-/**
- * Prints a message on stderr; nothing with `--json`, whose object says it all.
- *
- * @param cli The command run.
- * @param message The text; a newline is added.
- */
-export function say(cli: CliContext, message: string): void {
-  if (cli.json) return;
-  cli.io.err(`${programText(cli, message)}\n`);
 }

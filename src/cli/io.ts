@@ -6,6 +6,7 @@
  */
 
 import { InterruptedError } from "../errors.ts";
+import type { CliContext } from "./cli_context.ts";
 import { createOutputGuard, styleMark } from "./output_guard.ts";
 import { createProgress, holdingPrompts, type ProgressTerminal } from "./progress.ts";
 import { MAX_KEY_INPUT_BYTES, readFirstLine } from "./read_line.ts";
@@ -322,4 +323,74 @@ function denoProgressTerminal(write: (text: string) => void): ProgressTerminal {
       return () => Deno.removeSignalListener("SIGINT", listener);
     },
   };
+}
+
+/** What {@linkcode say} and {@linkcode warn} need of a command run. */
+export type Speaker = Pick<CliContext, "io" | "json" | "programName">;
+
+/**
+ * Says the program's own name in a text: the CLI's texts, and the library's hints, write
+ * `lua auth …`; the terminal shows the name it was invoked as. Paths (`/…/lua auth`) and
+ * longer words (`.lua-cli`, `lua-ai`) are left alone.
+ *
+ * @example
+ * ```ts
+ * import { programText } from "./io.ts";
+ * import assert from "node:assert/strict";
+ * const cli = { programName: "lua-ai" };
+ * assert.equal(programText(cli, "Run: lua auth configure"), "Run: lua-ai auth configure");
+ * assert.equal(programText(cli, "KEY=$(lua auth key)"), "KEY=$(lua-ai auth key)");
+ * assert.equal(programText(cli, "~/.lua-cli/credentials"), "~/.lua-cli/credentials");
+ * ```
+ *
+ * @param cli Where the name is.
+ * @param text A message, hint or help text.
+ * @returns The text, naming the program as it was invoked.
+ */
+export function programText(cli: Pick<CliContext, "programName">, text: string): string {
+  if (cli.programName === "lua") return text;
+  return text.replace(/(?<![\w./-])lua(?= )/g, () => cli.programName);
+}
+
+/**
+ * Prints a warning on stderr.
+ *
+ * @param cli The command run.
+ * @param message One sentence.
+ */
+export function warn(cli: Speaker, message: string): void {
+  cli.io.err(`${styles(cli.io.color).yellow("Warning:")} ${programText(cli, message)}\n`);
+}
+
+/**
+ * Prints a message on stderr; nothing with `--json`, whose object says it all.
+ *
+ * @param cli The command run.
+ * @param message The text; a newline is added.
+ */
+export function say(cli: Speaker, message: string): void {
+  if (cli.json) return;
+  cli.io.err(`${programText(cli, message)}\n`);
+}
+
+/**
+ * Prints a success line on stderr, decorated as the seed's transcripts show it (`✅ …`);
+ * nothing with `--json`. Messages themselves carry no decoration.
+ *
+ * @param cli The command run.
+ * @param message The text; a newline is added.
+ */
+export function success(cli: Speaker, message: string): void {
+  say(cli, `${styles(cli.io.color).green("✅")} ${message}`);
+}
+
+/**
+ * Prints a failure line on stderr that is not the command's end (a wrong code with tries left),
+ * decorated as the reporter decorates authentication failures (`❌ …`); nothing with `--json`.
+ *
+ * @param cli The command run.
+ * @param message The text; a newline is added.
+ */
+export function failure(cli: Speaker, message: string): void {
+  say(cli, `${styles(cli.io.color).red("❌")} ${message}`);
 }

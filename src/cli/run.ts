@@ -1,16 +1,26 @@
 /**
  * Running one command line: parse it against the command table, then print the help or the
- * version, or run the command. Every outcome becomes an exit code here.
+ * version, or run the command. This is the one place that turns errors into messages and
+ * exit codes ({@linkcode reportError}).
  *
  * @module
  */
 
+import {
+  AuthenticationError,
+  ExitCode,
+  InterruptedError,
+  LuaError,
+  permissionErrorFrom,
+  SilentError,
+} from "../errors.ts";
+import { errorCode, JSON_SCHEMA_VERSION, type JsonError } from "../json.ts";
+import { type Io, programText, styles } from "./io.ts";
+import { hintsOf } from "./network_hint.ts";
 import { VERSION } from "../version.ts";
-import { type CliContext, programText } from "./cli_context.ts";
+import type { CliContext } from "./cli_context.ts";
 import { PROGRAM } from "./commands.ts";
 import type { GroupSpec } from "./command.ts";
-import { reportError } from "./exit.ts";
-import type { Io } from "./io.ts";
 import { looksLikeScript, scriptError } from "./lua_script.ts";
 import { parseLine } from "./parse.ts";
 
@@ -90,4 +100,55 @@ function wantsJson(args: readonly string[]): boolean {
 function jsonContext(cli: CliContext): CliContext {
   const io: Io = { ...cli.io, canPrompt: () => false, progress: (_label, work) => work() };
   return { ...cli, io, json: true };
+}
+
+/** What Ctrl-C prints: a plain line, not an error. */
+export const CANCELLED = "Cancelled.";
+
+const BUG_HINT = "This is a bug in the Lua CLI; please report it.";
+
+/**
+ * Prints an error the way every command does and returns its exit code: `Error: <message>` and
+ * its hints on stderr (the only writer of `Error:`), `Cancelled.` alone for Ctrl-C, or, with
+ * `--json`, one {@linkcode JsonError} object on stdout. A {@linkcode SilentError} prints nothing.
+ * An error that is not a {@linkcode LuaError} is a bug: exit 1, and a stack trace only with
+ * `LUA_DEBUG` set.
+ *
+ * @param cli The command run.
+ * @param error The error.
+ * @returns Its exit code.
+ */
+export function reportError(cli: CliContext, error: unknown): number {
+  const converted = permissionErrorFrom(error);
+  if (converted instanceof SilentError) return converted.exitCode;
+  const known = converted instanceof LuaError ? converted : undefined;
+  const message = known
+    ? programText(cli, known.message)
+    : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+  const hints = known ? hintsOf(known).map((hint) => programText(cli, hint)) : [BUG_HINT];
+  if (cli.json) {
+    const report: JsonError = {
+      schemaVersion: JSON_SCHEMA_VERSION,
+      error: { code: errorCode(converted), message, hints },
+    };
+    cli.io.json(report);
+  } else if (converted instanceof InterruptedError) {
+    cli.io.err(`${CANCELLED}\n`);
+  } else {
+    const s = styles(cli.io.color);
+    // The seed's transcripts show authentication failures as "Error: ❌ Invalid OTP code":
+    // the decoration is the reporter's, never part of the message.
+    const mark = converted instanceof AuthenticationError ? `${s.red("❌")} ` : "";
+    cli.io.err(`${s.red("Error:")} ${mark}${message}\n`);
+    for (const hint of hints) cli.io.err(`  ${s.dim(hint)}\n`);
+  }
+  if (known) return known.exitCode;
+  let debug: string | undefined;
+  try {
+    debug = cli.env("LUA_DEBUG");
+  } catch {
+    debug = undefined;
+  }
+  if (debug && error instanceof Error && error.stack) cli.io.err(`${error.stack}\n`);
+  return ExitCode.Error;
 }

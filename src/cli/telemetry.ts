@@ -15,7 +15,8 @@ import { writeConfigFile } from "../credentials.ts";
 import { envWithDotenvSettings } from "../dotenv.ts";
 import { UsageError } from "../errors.ts";
 import { configDir, joinPath } from "../paths.ts";
-import { type CliContext, say } from "./cli_context.ts";
+import type { CliContext } from "./cli_context.ts";
+import { say } from "./io.ts";
 import { type Command, defineCommand } from "./command.ts";
 import { isFsError } from "../fs_error.ts";
 

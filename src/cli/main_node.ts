@@ -7,7 +7,7 @@
  */
 
 import { nodeContext, nodeIo } from "../node.ts";
-import { runCliMain } from "./main_run.ts";
+import { runCliMain } from "./main.ts";
 
 /**
  * Runs the CLI on Node (which has no permissions to check).

@@ -1,13 +1,13 @@
 /**
  * Deno's {@linkcode Host} for `runCliMain`: what `main.ts` runs the CLI on. The Node
- * counterpart is `main_run_node.ts`.
+ * counterpart is `main_node.ts`.
  *
  * @module
  */
 
 import { denoContext } from "../context.ts";
 import { denoIo } from "./io.ts";
-import type { Host } from "./main_run.ts";
+import type { Host } from "./main.ts";
 
 /**
  * Deno's side of the CLI: its context, its terminal, and its permission queries (which never
