@@ -24,7 +24,7 @@ import {
   UsageError,
 } from "./errors.ts";
 import { ADMIN_DASHBOARD_URL, INVALID_OTP_HINTS } from "./seed_text.ts";
-import { createMemoryContext, type MemoryContext } from "./testing/memory_context.ts";
+import { createMemoryContext, type MemoryContext } from "../testing/memory_context.ts";
 import { VERSION } from "./version.ts";
 
 const START = Date.parse("2026-01-01T00:00:00.000Z");

@@ -14,7 +14,7 @@ import {
 } from "./credentials.ts";
 import { ExitCode, FileError, PermissionError, UsageError } from "./errors.ts";
 import { FsError } from "./fs_error.ts";
-import { createMemoryContext, type MemoryContext } from "./testing/memory_context.ts";
+import { createMemoryContext, type MemoryContext } from "../testing/memory_context.ts";
 
 const HOME = "/home/user";
 const DIR = `${HOME}/.lua-cli`;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { ExitCode, PermissionError } from "./errors.ts";
 import { FsError } from "./fs_error.ts";
 import { dotenvPath, MAX_DOTENV_BYTES, parseDotenvKey, readDotenvKey } from "./dotenv.ts";
-import { createMemoryContext, type MemoryContext } from "./testing/memory_context.ts";
+import { createMemoryContext, type MemoryContext } from "../testing/memory_context.ts";
 
 const KEY = "api_0123456789abcdef0123456789abcdef";
 const DOTENV = "/work/.env";

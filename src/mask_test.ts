@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { assertProperty } from "./testing/property.ts";
+import { assertProperty } from "../testing/property.ts";
 import { maskKey } from "./mask.ts";
 
 Deno.test("maskKey(): table", () => {

@@ -9,13 +9,13 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { assertProperty } from "./testing/property.ts";
+import { assertProperty } from "../testing/property.ts";
 import { type Context, denoFileSystem } from "./context.ts";
 import { parseCredentials, readCredentials, TEMP_PREFIX, writeCredentials } from "./credentials.ts";
 import { MAX_DOTENV_BYTES, parseDotenvKey, readDotenvKey } from "./dotenv.ts";
 import { ExitCode, FileError, LuaError, UsageError } from "./errors.ts";
 import { maskKey } from "./mask.ts";
-import { createMemoryContext, type MemoryContext } from "./testing/memory_context.ts";
+import { createMemoryContext, type MemoryContext } from "../testing/memory_context.ts";
 import { MAX_API_KEY_BYTES, validateApiKey, validateEmail, validateOtp } from "./validate.ts";
 
 const HOME = "/home/user";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { FRAGMENT_LENGTH, REDACTED, redactSecrets, SecretSet } from "./redact.ts";
-import { assertProperty } from "./testing/property.ts";
+import { assertProperty } from "../testing/property.ts";
 
 const KEY = "api_0123456789abcdef0123456789abcdef";
 

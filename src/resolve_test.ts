@@ -8,7 +8,7 @@ import {
   listKeySources,
   resolveApiKey,
 } from "./resolve.ts";
-import { createMemoryContext, type MemoryContext } from "./testing/memory_context.ts";
+import { createMemoryContext, type MemoryContext } from "../testing/memory_context.ts";
 import { FsError } from "./fs_error.ts";
 
 const CREDENTIALS = "/home/user/.lua-cli/credentials";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { MAX_SHOWN_LENGTH, printableText, stripControls } from "./sanitize.ts";
-import { assertProperty } from "./testing/property.ts";
+import { assertProperty } from "../testing/property.ts";
 
 // deno-lint-ignore no-control-regex
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;

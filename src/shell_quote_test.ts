@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { shellQuote } from "./shell_quote.ts";
-import { assertProperty } from "./testing/property.ts";
+import { assertProperty } from "../testing/property.ts";
 
 Deno.test("shellQuote: plain addresses stay as they are; anything else is single-quoted", () => {
   const cases: [string, string][] = [

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { runCli } from "../src/cli/run.ts";
-import { createMemoryCli, type MemoryCliContext } from "../src/testing/memory_io.ts";
+import { createMemoryCli, type MemoryCliContext } from "../testing/memory_io.ts";
 
 const STACK_LINE = /^\s+at /m;
 

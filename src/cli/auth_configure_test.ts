@@ -8,7 +8,7 @@ import {
   UnavailableError,
   UsageError,
 } from "../errors.ts";
-import { createEmulatedCli } from "../testing/emulated.ts";
+import { createEmulatedCli } from "../../testing/emulated.ts";
 import { configureMode, runConfigure } from "./auth_configure.ts";
 import { CHECK_EMAIL, CHOOSE_METHOD, ENTER_API_KEY, KEY_SAVED } from "../seed_text.ts";
 import { TYPED_API_KEY } from "../validate.ts";
@@ -58,7 +58,10 @@ Deno.test("--api-key: a typed key is checked with the projection alone and named
   assert.match(key, TYPED_API_KEY);
   await runConfigure({ apiKey: key }, e.cli);
   assert.equal(e.cli.fs.peek(PATH), key);
-  assert.match(e.cli.io.stderr, /Authenticated as typed API key key_[0-9a-f]{8}; API key saved to /);
+  assert.match(
+    e.cli.io.stderr,
+    /Authenticated as typed API key key_[0-9a-f]{8}; API key saved to /,
+  );
   assert.deepEqual(e.requests, ["GET /admin/me/authorization"]);
 });
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { NoApiKeyError, UsageError } from "../errors.ts";
-import { createMemoryCli } from "../testing/memory_io.ts";
+import { createMemoryCli } from "../../testing/memory_io.ts";
 import { runKey } from "./auth_key.ts";
 import { KEY_PROMPT } from "../seed_text.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../errors.ts";
-import { createMemoryCli } from "../testing/memory_io.ts";
+import { createMemoryCli } from "../../testing/memory_io.ts";
 import { runLogout } from "./auth_logout.ts";
 import { LOGOUT_PROMPT } from "../seed_text.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createEmulatedCli } from "../testing/emulated.ts";
+import { createEmulatedCli } from "../../testing/emulated.ts";
 import { LuaError, SilentError } from "../errors.ts";
 import type { StatusReport } from "../json.ts";
 import { runStatus } from "./auth_status.ts";

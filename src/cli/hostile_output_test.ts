@@ -6,9 +6,9 @@
  */
 
 import assert from "node:assert/strict";
-import { createEmulatedCli, type EmulatedCli } from "../testing/emulated.ts";
+import { createEmulatedCli, type EmulatedCli } from "../../testing/emulated.ts";
 import { REDACTED } from "../redact.ts";
-import { createMemoryCli, type MemoryCliContext } from "../testing/memory_io.ts";
+import { createMemoryCli, type MemoryCliContext } from "../../testing/memory_io.ts";
 import { runCli } from "./run.ts";
 
 const KEY = "api_0123456789abcdef0123456789abcdef";

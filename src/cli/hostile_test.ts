@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import { TEMP_PREFIX } from "../credentials.ts";
 import { FsError } from "../fs_error.ts";
-import { createEmulatedCli, type EmulatedCli } from "../testing/emulated.ts";
-import type { FsOperation } from "../testing/memory_context.ts";
-import { createMemoryCli, type MemoryCliContext } from "../testing/memory_io.ts";
+import { createEmulatedCli, type EmulatedCli } from "../../testing/emulated.ts";
+import type { FsOperation } from "../../testing/memory_context.ts";
+import { createMemoryCli, type MemoryCliContext } from "../../testing/memory_io.ts";
 import { runCli } from "./run.ts";
 
 const DIR = "/home/user/.lua-cli";

@@ -14,8 +14,8 @@ import type {
   LogoutJson,
   StatusJson,
 } from "../json.ts";
-import { createEmulatedCli, type EmulatedCli } from "../testing/emulated.ts";
-import { createMemoryCli, type MemoryCliContext } from "../testing/memory_io.ts";
+import { createEmulatedCli, type EmulatedCli } from "../../testing/emulated.ts";
+import { createMemoryCli, type MemoryCliContext } from "../../testing/memory_io.ts";
 import { AUTH } from "./commands.ts";
 import { runCli } from "./run.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createMemoryCli } from "../testing/memory_io.ts";
+import { createMemoryCli } from "../../testing/memory_io.ts";
 import { runCli } from "./run.ts";
 import { looksLikeScript } from "./lua_script.ts";
 

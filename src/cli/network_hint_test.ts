@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { LuaError, UnavailableError } from "../errors.ts";
 import { createClient } from "../client.ts";
-import { createMemoryContext } from "../testing/memory_context.ts";
+import { createMemoryContext } from "../../testing/memory_context.ts";
 import { hintsOf, isNetworkFailure, networkHints } from "./network_hint.ts";
 
 Deno.test("isNetworkFailure: the client's own failures to connect and time out, nothing else", async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { InterruptedError } from "../errors.ts";
-import { createMemoryCli } from "../testing/memory_io.ts";
-import { createFakeTerminal } from "../testing/fake_terminal.ts";
+import { createMemoryCli } from "../../testing/memory_io.ts";
+import { createFakeTerminal } from "../../testing/fake_terminal.ts";
 import { createProgress, FRAMES } from "./progress.ts";
 
 const LABEL = "Checking the key with the Lua platform…";

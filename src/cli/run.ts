@@ -41,7 +41,7 @@ export interface RunRecord {
  * @example
  * ```ts
  * import { runCli } from "./run.ts";
- * import { createMemoryCli } from "../testing/memory_io.ts";
+ * import { createMemoryCli } from "../../testing/memory_io.ts";
  * import assert from "node:assert/strict";
  * const cli = createMemoryCli();
  * assert.equal((await runCli(["auth", "staus"], cli)).exitCode, 2);

@@ -7,7 +7,7 @@ import {
   UnavailableError,
   UsageError,
 } from "../errors.ts";
-import { createMemoryCli } from "../testing/memory_io.ts";
+import { createMemoryCli } from "../../testing/memory_io.ts";
 import { VERSION } from "../version.ts";
 import { CANCELLED, reportError, runCli } from "./run.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { createEmulatedCli } from "../testing/emulated.ts";
-import { createMemoryContext } from "../testing/memory_context.ts";
-import { createMemoryCli } from "../testing/memory_io.ts";
+import { createEmulatedCli } from "../../testing/emulated.ts";
+import { createMemoryContext } from "../../testing/memory_context.ts";
+import { createMemoryCli } from "../../testing/memory_io.ts";
 import { envOptOut, readTelemetryFile, runTelemetry, telemetryState } from "./telemetry.ts";
 import {
   buildCapture,

@@ -7,8 +7,8 @@
  */
 
 import { dirname, posix } from "node:path";
-import type { Context, FileInfo, FileSystem, WriteOptions } from "../context.ts";
-import { FsError } from "../fs_error.ts";
+import type { Context, FileInfo, FileSystem, WriteOptions } from "../src/context.ts";
+import { FsError } from "../src/fs_error.ts";
 
 type Node =
   | { kind: "file"; data: string; mode: number; mtime: number }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createMemoryContext, MemoryFileSystem } from "./memory_context.ts";
-import { FsError } from "../fs_error.ts";
+import { FsError } from "../src/fs_error.ts";
 
 function fresh(): MemoryFileSystem {
   const fs = new MemoryFileSystem();

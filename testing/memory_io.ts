@@ -5,10 +5,10 @@
  * @module
  */
 
-import type { CliContext } from "../cli/cli_context.ts";
-import { type Choice, guardedOutput, type Io, type Prompter } from "../cli/io.ts";
-import { MAX_KEY_INPUT_BYTES, readFirstLine } from "../cli/read_line.ts";
-import { InterruptedError } from "../errors.ts";
+import type { CliContext } from "../src/cli/cli_context.ts";
+import { type Choice, guardedOutput, type Io, type Prompter } from "../src/cli/io.ts";
+import { MAX_KEY_INPUT_BYTES, readFirstLine } from "../src/cli/read_line.ts";
+import { InterruptedError } from "../src/errors.ts";
 import { createFakeTerminal, type FakeTerminal } from "./fake_terminal.ts";
 import {
   createMemoryContext,

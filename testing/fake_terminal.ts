@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ProgressTerminal } from "../cli/progress.ts";
+import type { ProgressTerminal } from "../src/cli/progress.ts";
 
 /** A {@linkcode ProgressTerminal} a test drives. */
 export interface FakeTerminal extends ProgressTerminal {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { createEmulator, type Emulator } from "../../emulator/handler.ts";
+import { createEmulator, type Emulator } from "../emulator/handler.ts";
 import { createMemoryCli, type MemoryCliContext } from "./memory_io.ts";
 import type { MemoryContextOptions } from "./memory_context.ts";
 import type { MemoryIoOptions } from "./memory_io.ts";
