@@ -260,11 +260,8 @@ function outcomeOf(
   return { ok: false, failure: failureOf(status, body, bearer, retryAfter) };
 }
 
-/** A `Retry-After` header as whole seconds: `undefined` when absent, invalid or above the cap. */
-export function retryAfterSeconds(
-  header: string | null | undefined,
-  now: number,
-): number | undefined {
+/** A `Retry-After` header as seconds, uncapped: a number of seconds or an HTTP date. */
+function retryAfterValue(header: string | null | undefined, now: number): number | undefined {
   const raw = header?.trim();
   if (!raw) return undefined;
   let value = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
@@ -273,8 +270,31 @@ export function retryAfterSeconds(
     const date = Date.parse(raw);
     if (Number.isFinite(date)) value = Math.max(0, (date - now) / 1000);
   }
-  if (!Number.isFinite(value) || value < 0 || value > MAX_RETRY_AFTER_SECONDS) return undefined;
-  return Math.ceil(value);
+  return Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/**
+ * A `Retry-After` header as whole seconds: `undefined` when absent, invalid or above
+ * {@linkcode MAX_RETRY_AFTER_SECONDS}.
+ *
+ * @example
+ * ```ts
+ * import { retryAfterSeconds } from "@lua/cli";
+ * import assert from "node:assert/strict";
+ * assert.equal(retryAfterSeconds("30", Date.now()), 30);
+ * assert.equal(retryAfterSeconds("1e23", Date.now()), undefined);
+ * ```
+ *
+ * @param header The header's value.
+ * @param now The clock, for an HTTP date.
+ * @returns The wait, if it is one worth showing.
+ */
+export function retryAfterSeconds(
+  header: string | null | undefined,
+  now: number,
+): number | undefined {
+  const value = retryAfterValue(header, now);
+  return value === undefined || value > MAX_RETRY_AFTER_SECONDS ? undefined : Math.ceil(value);
 }
 
 /** Checks an authorization projection just as far as this CLI relies on it. */
@@ -452,7 +472,11 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
           "The Lua platform refused the request (HTTP 403): this credential may not do this",
         );
       case 429: {
-        return new RateLimitedError(retryAfterSeconds(failure.retryAfter, ctx.now()));
+        const seconds = retryAfterSeconds(failure.retryAfter, ctx.now());
+        // Beyond the cap the platform's wait is not worth a number: "try again later".
+        const later = seconds === undefined &&
+          (retryAfterValue(failure.retryAfter, ctx.now()) ?? 0) > MAX_RETRY_AFTER_SECONDS;
+        return new RateLimitedError(later ? "later" : seconds);
       }
       default:
         return new UnavailableError(

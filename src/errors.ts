@@ -184,25 +184,31 @@ export class InvalidInputError extends LuaError {
 
 /** Too many requests (HTTP 429); {@linkcode RateLimitedError.retryAfterSeconds} says how long to wait. Exit 11. */
 export class RateLimitedError extends LuaError {
+  /** Whether the platform asked for a wait too long to be worth a number. */
+  readonly later: boolean;
   /** Seconds to wait before trying again, when the platform said. */
   readonly retryAfterSeconds: number | undefined;
 
   /**
    * Creates the error.
    *
-   * @param retryAfterSeconds Seconds to wait, if known.
+   * @param retryAfterSeconds Seconds to wait, if known; `"later"` when the platform asked for
+   *   a wait too long to be worth a number.
    * @param options Hints and cause.
    */
-  constructor(retryAfterSeconds: number | undefined, options: LuaErrorOptions = {}) {
+  constructor(retryAfterSeconds: number | "later" | undefined, options: LuaErrorOptions = {}) {
     super(
       retryAfterSeconds === undefined
         ? "Too many requests: wait a moment and try again"
+        : retryAfterSeconds === "later"
+        ? "Too many requests: try again later"
         : `Too many requests: wait ${retryAfterSeconds} s and try again`,
       ExitCode.Unavailable,
       options,
     );
     this.name = "RateLimitedError";
-    this.retryAfterSeconds = retryAfterSeconds;
+    this.retryAfterSeconds = typeof retryAfterSeconds === "number" ? retryAfterSeconds : undefined;
+    this.later = retryAfterSeconds === "later";
   }
 }
 

@@ -222,7 +222,7 @@ async function requestCode(
     await cli.io.progress(SENDING_CODE, () => client.requestOtp(email));
   } catch (error) {
     if (error instanceof RateLimitedError) {
-      throw new RateLimitedError(error.retryAfterSeconds, {
+      throw new RateLimitedError(error.later ? "later" : error.retryAfterSeconds, {
         hints: ["A code was sent to this address moments ago; check your inbox first."],
         cause: error,
       });
