@@ -12,6 +12,7 @@
  * @module
  */
 
+import { decodeChunks } from "./bytes.ts";
 import type { Context } from "./context.ts";
 import {
   AuthenticationError,
@@ -188,13 +189,7 @@ async function readBounded(response: Response, limit: number): Promise<string> {
   } finally {
     reader.releaseLock();
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
+  return decodeChunks(chunks);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

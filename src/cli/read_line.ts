@@ -5,6 +5,7 @@
  * @module
  */
 
+import { decodeChunks } from "../bytes.ts";
 import { UsageError } from "../errors.ts";
 
 /** The most bytes of stdin read for a key (64 KiB). */
@@ -55,11 +56,5 @@ export async function readFirstLine(
     await reader.cancel().catch(() => {});
     reader.releaseLock();
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return new TextDecoder().decode(bytes);
+  return decodeChunks(chunks);
 }
