@@ -291,6 +291,37 @@ export async function bench(): Promise<number> {
         floor,
         timeTarget: 2,
       },
+      // The other kinds of command line README shows: help of a command, usage errors, and
+      // configure against the platform on loopback (no target: it waits for the network).
+      {
+        name: "npm: lua auth configure --help",
+        command: node,
+        args: [npmMain, "auth", "configure", "--help"],
+        floor,
+        timeTarget: 2,
+      },
+      {
+        name: "npm: lua auth configure (no terminal: usage error)",
+        command: node,
+        args: [npmMain, "auth", "configure"],
+        floor,
+        timeTarget: 2,
+        code: 2,
+      },
+      {
+        name: "npm: lua auth staus (unknown command)",
+        command: node,
+        args: [npmMain, "auth", "staus"],
+        floor,
+        timeTarget: 2,
+        code: 2,
+      },
+      {
+        name: "npm: lua auth configure --api-key <key> (loopback)",
+        command: node,
+        args: [npmMain, "auth", "configure", "--api-key", key],
+        floor,
+      },
     );
   } else {
     console.log("Pass --npm to build, pack, install and bench the npm package on Node too.\n");
