@@ -6,7 +6,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { run } from "./npm_cache.ts";
+import { run } from "../testing/process.ts";
 
 /** A stand-in for the real client's entry script (`testdata/fake_lua.mjs`). */
 export const FAKE_LUA: string = fileURLToPath(new URL("./testdata/fake_lua.mjs", import.meta.url));

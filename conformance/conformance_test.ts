@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { run } from "./npm_cache.ts";
+import { run } from "../testing/process.ts";
 import { ROOT } from "../tests/_helpers.ts";
 
 Deno.test("conformance: when the real client cannot be installed, every check is ignored, none passes", async () => {

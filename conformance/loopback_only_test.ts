@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { run } from "./npm_cache.ts";
+import { run } from "../testing/process.ts";
 import { ignoreWithoutNode } from "./_testing.ts";
 import { LOOPBACK_ONLY_URL } from "./real_lua.ts";
 

@@ -15,60 +15,10 @@
 
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { exists, run, type RunOutput } from "../testing/process.ts";
 
 /** The npm command of this platform. */
 export const NPM: string = Deno.build.os === "windows" ? "npm.cmd" : "npm";
-
-/** A finished subprocess. */
-export interface RunOutput {
-  /** Exit code. */
-  code: number;
-  /** Standard output. */
-  stdout: string;
-  /** Standard error. */
-  stderr: string;
-}
-
-/**
- * Runs a program to completion, collecting its output.
- *
- * @example
- * ```ts
- * import { run } from "./npm_cache.ts";
- * import assert from "node:assert/strict";
- *
- * const output = await run(Deno.execPath(), ["eval", "console.log(6 * 7)"]);
- * assert.equal(output.stdout.trim(), "42");
- * ```
- *
- * @param command The program.
- * @param args Its arguments.
- * @param options Directory, environment additions, standard input.
- * @returns Code and output.
- */
-export async function run(
-  command: string,
-  args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string>; clearEnv?: boolean; stdin?: string } = {},
-): Promise<RunOutput> {
-  const child = new Deno.Command(command, {
-    args: [...args],
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-    ...(options.cwd ? { cwd: options.cwd } : {}),
-    ...(options.env ? { env: options.env } : {}),
-    ...(options.clearEnv ? { clearEnv: true } : {}),
-  }).spawn();
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
-  }
-  const { code, stdout, stderr } = await child.output();
-  const decoder = new TextDecoder();
-  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
-}
 
 /**
  * The per-user cache directory: `$XDG_CACHE_HOME`, else `~/.cache`, else one under the system
@@ -115,16 +65,6 @@ function npmInstall(dir: string): Promise<RunOutput> {
   return run(NPM, ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], {
     cwd: dir,
   });
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
 }
 
 /** The last lines of an install's output, for an error message. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { installPinned, type RunOutput, userCacheDir } from "./npm_cache.ts";
+import type { RunOutput } from "../testing/process.ts";
+import { installPinned, userCacheDir } from "./npm_cache.ts";
 
 const PACKAGES = { name: "fixture", dependencies: { "left-pad": "1.3.0" } };
 const noWait = (): number => 0;

@@ -15,7 +15,8 @@
  */
 
 import { join, resolve } from "node:path";
-import { installPinned, run, type RunOutput, userCacheDir } from "./npm_cache.ts";
+import { run, type RunOutput } from "../testing/process.ts";
+import { installPinned, userCacheDir } from "./npm_cache.ts";
 
 /** The npm package of the real client. */
 export const REAL_CLIENT_PACKAGE = "lua-cli";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { RunOutput } from "./npm_cache.ts";
+import type { RunOutput } from "../testing/process.ts";
 import {
   ensureRealClient,
   REAL_CLIENT_PACKAGE,

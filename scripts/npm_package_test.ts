@@ -13,6 +13,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "npm:typescript@5.9.3";
+import { exists, run as runProcess, type RunOutput as Output } from "../testing/process.ts";
 import { buildNpm, luaBuild } from "./build_npm.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -25,35 +26,18 @@ const CA = Deno.env.get("NODE_EXTRA_CA_CERTS");
 /** What a clean environment must keep: the registry's private CA. */
 const KEEP: Record<string, string> = CA ? { NODE_EXTRA_CA_CERTS: CA } : {};
 
-/** A finished subprocess. */
-interface Output {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(
+/** Runs a program in a clean environment that keeps only PATH and the registry's CA. */
+function run(
   command: string,
   args: string[],
   options: { cwd?: string; env?: Record<string, string>; stdin?: string } = {},
 ): Promise<Output> {
-  const child = new Deno.Command(command, {
-    args,
+  return runProcess(command, args, {
+    ...options,
     cwd: options.cwd ?? ROOT,
     clearEnv: true,
     env: { PATH, ...KEEP, ...options.env },
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
-  }
-  const { code, stdout, stderr } = await child.output();
-  const text = new TextDecoder();
-  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
+  });
 }
 
 function ok(what: string, output: Output): Output {

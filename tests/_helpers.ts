@@ -5,6 +5,7 @@
  * @module
  */
 
+export { exists } from "../testing/process.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -271,22 +272,6 @@ export function spawnLua(
  */
 export async function modeOf(path: string): Promise<number> {
   return ((await Deno.stat(path)).mode ?? 0) & 0o777;
-}
-
-/**
- * Whether a path exists (without following a final link).
- *
- * @param path The path.
- * @returns True when it exists.
- */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
 }
 
 /**
