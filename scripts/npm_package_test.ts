@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "npm:typescript@5.9.3";
-import { exists, run as runProcess, type RunOutput as Output } from "../testing/process.ts";
+import { run as runProcess, type RunOutput as Output } from "../testing/process.ts";
 import { buildNpm, luaBuild } from "./build_npm.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
