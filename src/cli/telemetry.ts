@@ -6,7 +6,8 @@
  * the file the platform's own CLI keeps (`{enabled, anonymousId, noticeShown}`), so a
  * `lua telemetry off` of either CLI holds for both. The sender is `telemetry_send.ts`, loaded
  * only when an event is sent; the code that reads `.env` and writes the file loads only when it
- * is used, so that the switch in the environment ({@linkcode envOptOut}) costs every run nothing.
+ * is used, so that every run can read the switch in the environment ({@linkcode envOptOut})
+ * without loading it.
  *
  * @module
  */
