@@ -6,7 +6,6 @@
  */
 
 import type { Account, LuaClient } from "../client.ts";
-import { writeCredentials } from "../credentials.ts";
 import {
   AUTH_FAILED_HINTS,
   AuthenticationError,
@@ -24,7 +23,6 @@ import {
   type SourceJson,
 } from "../json.ts";
 import { maskKey } from "../mask.ts";
-import { resolveApiKey } from "../resolve.ts";
 import { shellQuote } from "../shell_quote.ts";
 import {
   AUTH_FAILED,
@@ -155,6 +153,11 @@ async function saveKey(
   announce: (path: string) => void,
 ): Promise<Stored> {
   cli.io.addSecret(key);
+  // Loaded here, not with the command table, so that only a run that stores a key pays for it.
+  const [{ writeCredentials }, { resolveApiKey }] = await Promise.all([
+    import("../credentials.ts"),
+    import("../resolve.ts"),
+  ]);
   const path = await writeCredentials(cli, key);
   announce(path);
   // LUA_API_KEY or LUA_API_KEY_FILE would shadow the key just saved: say so.

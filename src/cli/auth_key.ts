@@ -6,9 +6,8 @@
 
 import { NoApiKeyError, UsageError } from "../errors.ts";
 import { JSON_SCHEMA_VERSION, type KeyJson } from "../json.ts";
-import { describeSource, type KeySource, resolveApiKey } from "../resolve.ts";
+import type { KeySource } from "../resolve.ts";
 import { ADMIN_DASHBOARD_URL, KEY_PROMPT, YOUR_KEY } from "../seed_text.ts";
-import { listSessions } from "../sessions.ts";
 import type { CliContext } from "./cli_context.ts";
 import { say, warn } from "./io.ts";
 import { type Command, defineCommand } from "./command.ts";
@@ -33,6 +32,7 @@ function sourceJson(source: KeySource): KeyJson["source"] {
  * email login, one that says so and how to get a key.
  */
 async function noKeyError(cli: CliContext): Promise<NoApiKeyError> {
+  const { listSessions } = await import("../sessions.ts");
   const sessions = await listSessions(cli);
   if (sessions.length === 0) return new NoApiKeyError();
   return new NoApiKeyError(
@@ -57,6 +57,8 @@ async function noKeyError(cli: CliContext): Promise<NoApiKeyError> {
  * @throws {UsageError} When confirmation is needed and there is no terminal.
  */
 export async function runKey(options: KeyOptions, cli: CliContext): Promise<void> {
+  // Loaded here, not with the command table, so that only a run of the command pays for it.
+  const { describeSource, resolveApiKey } = await import("../resolve.ts");
   const resolved = await resolveApiKey(cli, { onWarning: (m) => warn(cli, m) });
   if (!resolved) throw await noKeyError(cli);
   cli.io.addSecret(resolved.key);

@@ -5,13 +5,9 @@
  * @module
  */
 
-import { deleteCredentials, fileErrorFrom } from "../credentials.ts";
 import { UsageError } from "../errors.ts";
-import { credentialsPath } from "../paths.ts";
 import { JSON_SCHEMA_VERSION, type LogoutJson, type SourceJson } from "../json.ts";
-import { describeSource, listKeySources } from "../resolve.ts";
 import { ADMIN_DASHBOARD_URL, KEY_DELETED, LOGOUT_PROMPT } from "../seed_text.ts";
-import { deleteSessions, listSessions } from "../sessions.ts";
 import type { CliContext } from "./cli_context.ts";
 import { say, success, warn } from "./io.ts";
 import { type Command, defineCommand } from "./command.ts";
@@ -27,6 +23,7 @@ export interface LogoutOptions {
 
 /** Warns of the sources that still hold a key, and returns them. */
 async function warnRemainingSources(cli: CliContext): Promise<SourceJson[]> {
+  const { describeSource, listKeySources } = await import("../resolve.ts");
   const reports = await listKeySources(cli);
   const still: SourceJson[] = [];
   for (const report of reports) {
@@ -73,6 +70,16 @@ function printJson(
  * @throws {UsageError} When confirmation is needed and there is no terminal.
  */
 export async function runLogout(options: LogoutOptions, cli: CliContext): Promise<void> {
+  // Loaded here, not with the command table, so that only a run of the command pays for it.
+  const [
+    { deleteCredentials, fileErrorFrom },
+    { credentialsPath },
+    { deleteSessions, listSessions },
+  ] = await Promise.all([
+    import("../credentials.ts"),
+    import("../paths.ts"),
+    import("../sessions.ts"),
+  ]);
   const path = credentialsPath(cli);
   const exists = await cli.fs.lstat(path).then(() => true, (error) => {
     if (isFsError(error, "NotFound")) return false;

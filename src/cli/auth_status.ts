@@ -21,8 +21,7 @@ import {
   type StatusSource,
 } from "../json.ts";
 import { maskKey } from "../mask.ts";
-import { describeSource, listKeySources, type SourceReport } from "../resolve.ts";
-import { listSessions } from "../sessions.ts";
+import type { SourceReport } from "../resolve.ts";
 import { describeAccount } from "./account.ts";
 import { type CliContext, platformClient } from "./cli_context.ts";
 import { programText, styles, warn } from "./io.ts";
@@ -58,6 +57,11 @@ function location(report: SourceReport): string {
  * {@linkcode SilentError} when the report said it all (no key, or `--json`).
  */
 export async function runStatus(options: StatusOptions, cli: CliContext): Promise<void> {
+  // Loaded here, not with the command table, so that only a run of the command pays for it.
+  const [{ describeSource, listKeySources }, { listSessions }] = await Promise.all([
+    import("../resolve.ts"),
+    import("../sessions.ts"),
+  ]);
   const reports = await listKeySources(cli, { onWarning: (m) => warn(cli, m) });
   for (const report of reports) if (report.key !== undefined) cli.io.addSecret(report.key);
   // The first source with a key or an error decides, as it does for every other command: a
@@ -86,7 +90,10 @@ export async function runStatus(options: StatusOptions, cli: CliContext): Promis
   };
   const color = cli.io.colorOut;
   // The local part first: it needs no answer from the platform.
-  if (!options.json) cli.io.out(programText(cli, renderSources(report, reports, color)));
+  if (!options.json) {
+    const names = reports.map((r) => describeSource(r.source));
+    cli.io.out(programText(cli, renderSources(report, names, color)));
+  }
   let failure: LuaError | undefined = blocking;
   if (blocking) report.error = blocking.message;
   else if (activeIndex < 0) failure = new SilentError(ExitCode.Auth);
@@ -143,14 +150,14 @@ export const statusCommand: Command = defineCommand({
   run: (flags, cli) => runStatus(flags, cli),
 });
 
-/** The local part of the report: every source, and the lack of a key. */
-function renderSources(report: StatusReport, reports: SourceReport[], color: boolean): string {
+/** The local part of the report: every source (`names` says each), and the lack of a key. */
+function renderSources(report: StatusReport, names: string[], color: boolean): string {
   const s = styles(color);
   const lines = ["Key sources, in priority order:"];
   report.sources.forEach((source, i) => {
     const name = source.location === ""
       ? `${source.kind === "credentials" ? "credentials file" : source.kind} (location unknown)`
-      : describeSource(reports[i]!.source);
+      : names[i]!;
     const state = source.error
       ? s.red(`error: ${source.error}`)
       : source.found

@@ -9,7 +9,6 @@ import { InterruptedError } from "../errors.ts";
 import type { CliContext } from "./cli_context.ts";
 import { createOutputGuard, styleMark } from "./output_guard.ts";
 import { createProgress, holdingPrompts, type ProgressTerminal } from "./progress.ts";
-import { MAX_KEY_INPUT_BYTES, readFirstLine } from "./read_line.ts";
 
 /** A choice offered by {@linkcode Prompter.select}. */
 export interface Choice<T extends string> {
@@ -281,7 +280,11 @@ export function denoIo(env: (name: string) => string | undefined): Io {
     ...output,
     canPrompt: () => stdinTerminal && stderrTerminal,
     stdinTerminal,
-    readStdinLine: () => readFirstLine(Deno.stdin.readable, MAX_KEY_INPUT_BYTES),
+    readStdinLine: async () => {
+      // Only `configure --api-key -` reads stdin: not loaded at start-up.
+      const { MAX_KEY_INPUT_BYTES, readFirstLine } = await import("./read_line.ts");
+      return await readFirstLine(Deno.stdin.readable, MAX_KEY_INPUT_BYTES);
+    },
     color,
     colorOut,
     prompt: holding(inquirerPrompter()),

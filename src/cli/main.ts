@@ -6,7 +6,6 @@
  */
 
 import type { Context } from "../context.ts";
-import { dotenvPath } from "../dotenv.ts";
 import { runCli } from "./run.ts";
 import { type CliContext, safeProgramName } from "./cli_context.ts";
 import type { Io } from "./io.ts";
@@ -67,7 +66,10 @@ export async function runCliMain(
   const switchesReadable = granted({ name: "env", variable: "LUA_TELEMETRY" }) &&
     granted({ name: "env", variable: "DO_NOT_TRACK" });
   if (switchesReadable && envOptOut(softEnv) === undefined) {
-    const { sendTelemetry } = await import("./telemetry_send.ts");
+    const [{ sendTelemetry }, { dotenvPath }] = await Promise.all([
+      import("./telemetry_send.ts"),
+      import("../dotenv.ts"),
+    ]);
     // Telemetry reads the environment softly: with a narrowed --allow-env it sees only what
     // it may, and never triggers a permission prompt.
     const soft = { ...cli, env: softEnv };

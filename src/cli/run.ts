@@ -21,7 +21,6 @@ import { VERSION } from "../version.ts";
 import type { CliContext } from "./cli_context.ts";
 import { PROGRAM } from "./commands.ts";
 import type { GroupSpec } from "./command.ts";
-import { looksLikeScript, scriptError } from "./lua_script.ts";
 import { parseLine } from "./parse.ts";
 
 /** What a run did, for telemetry: the command path, its mode, and its exit code. */
@@ -58,8 +57,10 @@ export async function runCli(args: readonly string[], cli: CliContext): Promise<
   let run = wantsJson(args) ? jsonContext(cli) : cli;
   try {
     const first = args[0];
-    if (first !== undefined && !isWord(first, PROGRAM) && await looksLikeScript(cli, first)) {
-      throw scriptError(cli, first);
+    if (first !== undefined && !isWord(first, PROGRAM)) {
+      // Only a line that names no command needs it: not loaded at start-up.
+      const { looksLikeScript, scriptError } = await import("./lua_script.ts");
+      if (await looksLikeScript(cli, first)) throw scriptError(cli, first);
     }
     const parsed = parseLine(args, PROGRAM);
     if (parsed.kind === "run") run = parsed.flags.json === true ? jsonContext(cli) : cli;

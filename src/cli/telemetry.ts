@@ -5,14 +5,14 @@
  * the environment; `LUA_TELEMETRY` in `.env`; then `enabled` in `~/.lua-cli/telemetry.json`,
  * the file the platform's own CLI keeps (`{enabled, anonymousId, noticeShown}`), so a
  * `lua telemetry off` of either CLI holds for both. The sender is `telemetry_send.ts`, loaded
- * only when an event is sent.
+ * only when an event is sent; the code that reads `.env` and writes the file loads only when it
+ * is used, so that every run can read the switch in the environment ({@linkcode envOptOut})
+ * without loading it.
  *
  * @module
  */
 
 import type { Context } from "../context.ts";
-import { writeConfigFile } from "../credentials.ts";
-import { envWithDotenvSettings } from "../dotenv.ts";
 import { UsageError } from "../errors.ts";
 import { configDir, joinPath } from "../paths.ts";
 import type { CliContext } from "./cli_context.ts";
@@ -139,6 +139,7 @@ export async function readTelemetryFile(ctx: Context): Promise<TelemetryRead> {
  * @returns The path written.
  */
 export async function writeTelemetryFile(ctx: Context, file: TelemetryFile): Promise<string> {
+  const { writeConfigFile } = await import("../credentials.ts");
   return await writeConfigFile(
     ctx,
     TELEMETRY_FILE_NAME,
@@ -169,6 +170,7 @@ export async function telemetryState(
 ): Promise<TelemetryState> {
   const fromEnv = envOptOut(ctx.env);
   if (fromEnv) return { enabled: false, decidedBy: "environment", detail: fromEnv };
+  const { envWithDotenvSettings } = await import("../dotenv.ts");
   const withDotenv = await envWithDotenvSettings(ctx, ["LUA_TELEMETRY"]);
   const fromDotenv = envOptOut((name) => name === "LUA_TELEMETRY" ? withDotenv(name) : undefined);
   if (fromDotenv) return { enabled: false, decidedBy: "dotenv", detail: `${fromDotenv} in .env` };
