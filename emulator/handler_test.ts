@@ -638,21 +638,6 @@ Deno.test("PostHog capture refuses a body without a project key, or not JSON", a
   assert.deepEqual(h.emulator.telemetry(), []);
 });
 
-Deno.test("the routes no real client uses are gone", async () => {
-  const h = setup();
-  const apiKey = await createKey(h);
-  const gone: [string, string][] = [
-    ["GET", "/developer/whoami"],
-    ["POST", "/developer/api-keys"],
-    ["DELETE", "/developer/api-keys/current"],
-    ["POST", "/telemetry"],
-  ];
-  for (const [method, path] of gone) {
-    await expectError(await h.call(method, path, undefined, bearer(apiKey)), 404, "not_found");
-  }
-  assert.equal(h.emulator.keys()[0]?.revoked, false);
-});
-
 // ------------------------------------------------------------ control routes
 
 Deno.test("GET /_emulator/outbox lists emails oldest first, filtered by ?email=", async () => {

@@ -1,20 +1,10 @@
 import assert from "node:assert/strict";
+import { longestRun } from "../testing/secret_runs.ts";
 import fc from "fast-check";
 import { FRAGMENT_LENGTH, REDACTED, redactSecrets, SecretSet } from "./redact.ts";
 import { assertProperty } from "../testing/property.ts";
 
 const KEY = "api_0123456789abcdef0123456789abcdef";
-
-/** The longest run of `text` that occurs in `secret` (case-insensitively). */
-function longestRun(text: string, secret: string): number {
-  const t = text.toLowerCase();
-  const s = secret.toLowerCase();
-  let best = 0;
-  for (let i = 0; i < t.length; i++) {
-    for (let j = i + best + 1; j <= t.length && s.includes(t.slice(i, j)); j++) best = j - i;
-  }
-  return best;
-}
 
 Deno.test("redact: the whole key, 35 of its 36 characters, any 8 in a row, any case", () => {
   const cases: [string, string][] = [

@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { longestRun } from "../testing/secret_runs.ts";
 import { join } from "node:path";
 import { TEMP_PREFIX } from "../src/credentials.ts";
 import {
@@ -21,17 +22,6 @@ import { issueKey, withWorld } from "./_world.ts";
 
 const KEY = "lk_0123456789abcdef0123456789abcdef";
 const EMAIL = "ada@example.com";
-
-/** The longest run of `text` found in `secret`. */
-function longestRun(text: string, secret: string): number {
-  let best = 0;
-  for (let i = 0; i < text.length; i++) {
-    for (let j = i + best + 1; j <= text.length && secret.includes(text.slice(i, j)); j++) {
-      best = j - i;
-    }
-  }
-  return best;
-}
 
 /** Writes `chunk` to the child's stdin until it stops reading; returns its output. */
 async function feedForever(child: Deno.ChildProcess, chunk: string): Promise<Deno.CommandOutput> {

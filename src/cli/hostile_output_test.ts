@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { longestRun } from "../../testing/secret_runs.ts";
 import { createEmulatedCli, type EmulatedCli } from "../../testing/emulated.ts";
 import { REDACTED } from "../redact.ts";
 import { createMemoryCli, type MemoryCliContext } from "../../testing/memory_io.ts";
@@ -13,17 +14,6 @@ import { runCli } from "./run.ts";
 
 const KEY = "api_0123456789abcdef0123456789abcdef";
 const EMAIL = "ada@example.com";
-
-/** The longest run of `text` found in `secret`. */
-function longestRun(text: string, secret: string): number {
-  let best = 0;
-  for (let i = 0; i < text.length; i++) {
-    for (let j = i + best + 1; j <= text.length && secret.includes(text.slice(i, j)); j++) {
-      best = j - i;
-    }
-  }
-  return best;
-}
 
 function assertNoFragment(cli: MemoryCliContext, secret: string): void {
   for (const [name, text] of [["stdout", cli.io.stdout], ["stderr", cli.io.stderr]]) {
