@@ -85,20 +85,26 @@ function abortable(
 ): Promise<Response> {
   if (signal === undefined) return response;
   return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
+    // Rejects only once the emulator's work for the request has ended (its body cancelled), as
+    // a real fetch leaves nothing running: otherwise its key hashing can outlive the test.
+    const onAbort = (): void =>
+      void response.then((r) => r.body?.cancel(), () => {}).finally(() => reject(signal.reason));
     if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
     response.then((r) => {
+      if (signal.aborted) return;
       signal.removeEventListener("abort", onAbort);
-      if (signal.aborted) void r.body?.cancel();
-      else resolve(r);
-    }, reject);
+      resolve(r);
+    }, (error) => signal.aborted || reject(error));
   });
 }
 
 /** Waits until the signal aborts, then rejects like a fetch whose server never answers. */
 function never(signal: AbortSignal | undefined): Promise<Response> {
-  return abortable(new Promise<Response>(() => {}), signal);
+  return new Promise((_, reject) => {
+    if (signal?.aborted) reject(signal.reason);
+    else signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
 }
 
 function record(seen: Seen[], input: RequestInfo | URL, init?: RequestInit): Promise<Request> {
