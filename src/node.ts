@@ -314,7 +314,7 @@ export function nodeIo(env: (name: string) => string | undefined): Io {
     },
     color,
     colorOut,
-    prompt: holding(inquirerPrompter()),
+    prompt: holding(inquirerPrompter(() => import("@inquirer/prompts"))),
   };
 }
 

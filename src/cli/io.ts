@@ -224,23 +224,30 @@ function isExitPrompt(error: unknown): boolean {
     (error.name === "ExitPromptError" || error.name === "AbortPromptError");
 }
 
+/** The module `@inquirer/prompts`, as {@linkcode inquirerPrompter} uses it. */
+export type PromptsModule = typeof import("@inquirer/prompts");
+
+/**
+ * Where Deno loads `@inquirer/prompts` from: its full `npm:` specifier (the same as deno.json's
+ * import map; `io_test.ts` holds them equal), kept in a variable so that Deno cannot read it
+ * ahead. Deno prepares every `npm:` package its module graph names before the first line runs,
+ * and that alone cost 9 ms on every command line (docs/benchmarks.md); only a prompt needs it.
+ * A full specifier, because JSR rewrites only the bare specifiers it can read.
+ */
+export const PROMPTS_SPECIFIER = "npm:@inquirer/prompts@7";
+
 /**
  * Prompts from `@inquirer/prompts`, loaded only when the first question is asked, drawn on
  * stderr so that stdout stays data.
  *
+ * @param load Loads `@inquirer/prompts`: a runtime's own way (see {@linkcode PROMPTS_SPECIFIER}).
  * @returns The prompter.
  */
-export function inquirerPrompter(): Prompter {
+export function inquirerPrompter(load: () => Promise<PromptsModule>): Prompter {
   async function ask<T>(
-    run: (
-      prompts: typeof import("@inquirer/prompts"),
-      context: { output: NodeJS.WritableStream },
-    ) => Promise<T>,
+    run: (prompts: PromptsModule, context: { output: NodeJS.WritableStream }) => Promise<T>,
   ): Promise<T> {
-    const [prompts, process] = await Promise.all([
-      import("@inquirer/prompts"),
-      import("node:process"),
-    ]);
+    const [prompts, process] = await Promise.all([load(), import("node:process")]);
     try {
       return await run(prompts, { output: process.stderr });
     } catch (error) {
@@ -287,7 +294,7 @@ export function denoIo(env: (name: string) => string | undefined): Io {
     },
     color,
     colorOut,
-    prompt: holding(inquirerPrompter()),
+    prompt: holding(inquirerPrompter(() => import(PROMPTS_SPECIFIER))),
   };
 }
 

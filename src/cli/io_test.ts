@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { MAX_LINE_LENGTH, MAX_LINES } from "./output_guard.ts";
-import { colorWanted, guardedOutput, styles } from "./io.ts";
+import * as nodeProcess from "node:process";
+import { InterruptedError } from "../errors.ts";
+import {
+  colorWanted,
+  guardedOutput,
+  inquirerPrompter,
+  PROMPTS_SPECIFIER,
+  type PromptsModule,
+  styles,
+} from "./io.ts";
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 
@@ -66,4 +75,40 @@ Deno.test("guardedOutput: long lines and many lines are capped", () => {
   const d = capture();
   d.io.err("y\n".repeat(MAX_LINES * 2));
   assert.equal(d.err(), `${"y\n".repeat(MAX_LINES)}…\n`);
+});
+
+Deno.test("PROMPTS_SPECIFIER: deno.json's import map target, and what deno compile embeds", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
+  assert.equal(PROMPTS_SPECIFIER, config.imports["@inquirer/prompts"]);
+  assert.ok(
+    config.tasks.compile.includes(`--include ${PROMPTS_SPECIFIER} `),
+    "deno compile cannot see the hidden import: the task must include it",
+  );
+});
+
+Deno.test("inquirerPrompter: loads the prompts at the first question, on stderr; Ctrl-C interrupts", async () => {
+  let loads = 0;
+  const asked: unknown[][] = [];
+  const exit = Object.assign(new Error("User force closed the prompt"), {
+    name: "ExitPromptError",
+  });
+  const prompts = {
+    confirm: (config: unknown, context: unknown) => {
+      asked.push([config, context]);
+      return Promise.resolve(true);
+    },
+    password: () => Promise.reject(exit),
+  } as unknown as PromptsModule;
+  const prompter = inquirerPrompter(() => {
+    loads++;
+    return Promise.resolve(prompts);
+  });
+  assert.equal(loads, 0, "nothing is loaded before a question");
+  assert.equal(await prompter.confirm("Delete it?"), true);
+  assert.equal(loads, 1);
+  assert.deepEqual(asked[0]?.[0], { message: "Delete it?", default: false });
+  assert.equal((asked[0]?.[1] as { output: unknown }).output, nodeProcess.stderr);
+  const error = await prompter.password("API key").catch((e: unknown) => e);
+  assert.ok(error instanceof InterruptedError, String(error));
+  assert.equal(error.cause, exit);
 });
