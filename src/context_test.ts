@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { denoFileSystem, fromDenoError } from "./context.ts";
+import { denoFileSystem, fromDenoError, isGranted } from "./context.ts";
 import { FS_ERROR_CODES, FsError } from "./fs_error.ts";
 
 Deno.test("fromDenoError: each Deno class of an OS error becomes the FsError of its name", () => {
@@ -41,5 +41,12 @@ Deno.test("denoFileSystem throws FsError for real OS failures", async () => {
     assert.deepEqual(await denoFileSystem.readDir(dir), ["file"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("isGranted: Deno's answer, asked without a prompt, the same when asked again", () => {
+  for (let i = 0; i < 2; i++) {
+    assert.equal(isGranted({ name: "env", variable: "HOME" }), true);
+    assert.equal(isGranted({ name: "ffi" }), false, "the test task grants no --allow-ffi");
   }
 });

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { denoContext } from "../context.ts";
+import { denoContext, isGranted } from "../context.ts";
 import { denoIo } from "./io.ts";
 import type { Host } from "./main.ts";
 
@@ -19,6 +19,6 @@ export function denoHost(): Host {
   return {
     context: denoContext(),
     io: denoIo,
-    granted: (permission) => Deno.permissions.querySync(permission).state === "granted",
+    granted: isGranted,
   };
 }
