@@ -13,8 +13,12 @@
  * to it.
  *
  * Telemetry is off during the runs (`LUA_TELEMETRY=false`), except in one row that sends it to
- * an emulator on loopback (its cost over a real network is bounded at 150 ms by design). Peak memory comes from GNU time (`/usr/bin/time`); where
- * it is missing, memory is reported as n/a.
+ * an emulator on loopback (its cost over a real network is bounded at 150 ms by design). Peak
+ * memory comes from GNU time (`/usr/bin/time`); where it is missing, memory is reported as n/a.
+ *
+ * The `lua` rows run what `deno install` installs (README): the bundle `deno task build:deno`
+ * writes, built afresh into the run's directory. A few rows run the source tree, `main.ts`, for
+ * comparison.
  *
  * @module
  */
@@ -22,6 +26,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "../emulator/server.ts";
+import { buildDeno } from "./build_deno.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PERMISSIONS = ["--allow-env", "--allow-read", "--allow-write", "--allow-net"];
@@ -222,11 +227,17 @@ export async function bench(): Promise<number> {
     NO_COLOR: "1",
     LUA_AUTH_URL: emulator.url,
     LUA_API_URL: emulator.url,
+    // The telemetry row sends to the emulator too, never to the platform's PostHog project.
+    LUA_TELEMETRY_URL: emulator.url,
   };
   const deno = Deno.execPath();
-  const config = ["--config", join(ROOT, "deno.json")];
-  const main = join(ROOT, "main.ts");
-  const lua = (...args: string[]) => ["run", ...config, ...PERMISSIONS, main, ...args];
+  // What `deno install` (README) runs: the bundle, with the four flags and no deno.json.
+  const bundle = await buildDeno(ROOT, join(dir, "lua.js"));
+  const lua = (...args: string[]) => ["run", "--no-config", ...PERMISSIONS, bundle, ...args];
+  // The source tree, as `deno task lua` runs it: shown for comparison, held to no target.
+  const source = (
+    ...args: string[]
+  ) => ["run", "--config", join(ROOT, "deno.json"), ...PERMISSIONS, join(ROOT, "main.ts"), ...args];
   let emails = 0;
   // One row per kind of command line in README; every one is held to 1.3x the floor, except
   // telemetry (which sends a request of its own) and the rows that talk to the platform.
@@ -268,6 +279,11 @@ export async function bench(): Promise<number> {
       timeTarget: undefined,
       env: { LUA_TELEMETRY: "true" },
     }),
+    ...[["auth", "key", "--force"], ["--version"], ["auth", "configure", "--help"]].map((args) =>
+      line(`${args.join(" ")} (main.ts, the source tree)`, source(...args), {
+        timeTarget: undefined,
+      })
+    ),
   ];
   const npmMain = Deno.args.includes("--npm") ? await installNpmBuild(dir) : undefined;
   const node = "node";

@@ -9,13 +9,17 @@
 
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
+import { buildDeno } from "../scripts/build_deno.ts";
+import { PROMPTS_SPECIFIER } from "../src/cli/io.ts";
 import { baseEnv, LUA_PERMISSIONS, MAIN, ROOT, SAMPLE_KEY, sandbox } from "./_helpers.ts";
 
 const decoder = new TextDecoder();
 
-Deno.test("deno install -g: the installed lua runs with the baked-in permissions", async () => {
+Deno.test("deno install -g: the installed bundle runs with the baked-in permissions", async () => {
   const sb = await sandbox();
   try {
+    // README: `deno task build:deno`, then `deno install` of dist/lua.js.
+    const bundle = await buildDeno(ROOT, join(sb.dir, "dist", "lua.js"));
     const root = join(sb.dir, "install-root");
     const env: Record<string, string> = { ...baseEnv(sb), DENO_INSTALL_ROOT: root };
     const install = await new Deno.Command(Deno.execPath(), {
@@ -24,10 +28,8 @@ Deno.test("deno install -g: the installed lua runs with the baked-in permissions
         "-g",
         "-n",
         "lua",
-        "--config",
-        join(ROOT, "deno.json"),
         ...LUA_PERMISSIONS,
-        MAIN,
+        bundle,
       ],
       clearEnv: true,
       env,
@@ -62,6 +64,8 @@ const binary = join(compileDir, "lua");
 const compiled = await new Deno.Command(Deno.execPath(), {
   args: [
     "compile",
+    "--include",
+    PROMPTS_SPECIFIER,
     "--config",
     join(ROOT, "deno.json"),
     ...LUA_PERMISSIONS,

@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { run } from "../testing/process.ts";
+import { VERSION } from "../src/version.ts";
+import {
+  baseEnv,
+  LUA_PERMISSIONS,
+  ROOT,
+  SAMPLE_KEY,
+  sandbox,
+  storeKey,
+} from "../tests/_helpers.ts";
+import { startPtyCommand } from "../tests/_pty.ts";
+import { buildDeno } from "./build_deno.ts";
+
+const dir = await Deno.makeTempDir({ prefix: "lua-bundle-" });
+const bundle = await buildDeno(ROOT, join(dir, "lua.js"));
+
+/** Runs the bundle as the installed `lua` does: the documented flags, no deno.json. */
+function bundled(args: string[]): string[] {
+  return ["run", "--quiet", "--no-config", ...LUA_PERMISSIONS, bundle, ...args];
+}
+
+Deno.test("build:deno: one file, whose only imports Deno can read are node: modules", async () => {
+  const info = await run(Deno.execPath(), ["info", "--json", "--no-config", bundle]);
+  assert.equal(info.code, 0, info.stderr);
+  const { modules } = JSON.parse(info.stdout) as {
+    modules: { specifier: string; dependencies?: { specifier: string }[] }[];
+  };
+  assert.deepEqual(modules.filter((m) => m.specifier.startsWith("file:")).length, 1);
+  const imported = modules.flatMap((m) => m.dependencies ?? []).map((d) => d.specifier);
+  assert.deepEqual([...new Set(imported)].sort(), ["node:process", "node:util"]);
+});
+
+Deno.test("build:deno: the bundle runs every kind of command line as the source does", async (t) => {
+  const sb = await sandbox();
+  try {
+    const env = { ...baseEnv(sb), LUA_API_KEY: SAMPLE_KEY };
+    const options = { cwd: sb.cwd, clearEnv: true, env };
+    await t.step("--version", async () => {
+      const out = await run(Deno.execPath(), bundled(["--version"]), options);
+      assert.equal(out.stdout, `${VERSION}\n`, out.stderr);
+    });
+    await t.step("auth key --force: the key from LUA_API_KEY on stdout", async () => {
+      const out = await run(Deno.execPath(), bundled(["auth", "key", "--force"]), options);
+      assert.equal(out.code, 0, out.stderr);
+      assert.equal(out.stdout, `${SAMPLE_KEY}\n`);
+    });
+    await t.step("a near miss: exit 2 with a suggestion", async () => {
+      const out = await run(Deno.execPath(), bundled(["auth", "staus"]), options);
+      assert.equal(out.code, 2);
+      assert.match(out.stderr, /Did you mean status\?/);
+    });
+    await t.step("a missing permission: one sentence naming the flag, exit 2", async () => {
+      await storeKey(sb, SAMPLE_KEY);
+      const args = ["run", "--quiet", "--no-config", "--allow-env", bundle, "auth", "key"];
+      const out = await run(Deno.execPath(), [...args, "--force"], {
+        ...options,
+        env: baseEnv(sb),
+      });
+      assert.equal(out.code, 2, out.stderr);
+      assert.match(out.stderr, /--allow-read/);
+      assert.doesNotMatch(out.stderr, /NotCapable|at file:/);
+    });
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test("build:deno: the bundle loads the prompts when it asks (pty)", async () => {
+  const sb = await sandbox();
+  await storeKey(sb, SAMPLE_KEY);
+  const pty = await startPtyCommand(sb, [Deno.execPath(), ...bundled(["auth", "logout"])]);
+  try {
+    await pty.waitFor("Are you sure you want to delete your API key?");
+    await pty.keys("n", "Enter");
+    const { code, screen } = await pty.exit();
+    assert.equal(code, 0, screen);
+    assert.match(screen, /Cancelled/);
+  } finally {
+    await pty.close();
+    await sb.cleanup();
+  }
+});
+
+globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
