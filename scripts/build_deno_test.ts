@@ -67,6 +67,29 @@ Deno.test("build:deno: the bundle runs every kind of command line as the source 
   }
 });
 
+Deno.test("build:deno: a second run of the bundle starts from Deno's V8 code cache", async () => {
+  // A run that ended by Deno.exit never left its code cache behind (main.ts says why).
+  const cache = await Deno.makeTempDir({ prefix: "lua-deno-dir-" });
+  try {
+    const hit = async (): Promise<boolean> => {
+      const out = await run(Deno.execPath(), [
+        "run",
+        "--log-level=debug",
+        "--no-config",
+        "--allow-env",
+        bundle,
+        "--version",
+      ], { env: { DENO_DIR: cache, NO_COLOR: "1" } });
+      assert.equal(out.code, 0, out.stderr);
+      return out.stderr.includes(`V8 code cache hit for ES module: file://${bundle}`);
+    };
+    assert.equal(await hit(), false, "the first run compiles");
+    assert.equal(await hit(), true, "the second run finds the cache the first one wrote");
+  } finally {
+    await Deno.remove(cache, { recursive: true });
+  }
+});
+
 Deno.test("build:deno: the bundle loads the prompts when it asks (pty)", async () => {
   const sb = await sandbox();
   await storeKey(sb, SAMPLE_KEY);

@@ -101,12 +101,23 @@ function toInfo(info: Deno.FileInfo): FileInfo {
  *
  * @throws {PermissionError} When the permission is not granted.
  */
-const grants = new Set<string>();
+const answers = new Map<string, boolean>();
+
+function query(descriptor: Deno.PermissionDescriptor): boolean {
+  const key = JSON.stringify(descriptor);
+  let granted = answers.get(key);
+  if (granted === undefined) {
+    granted = Deno.permissions.querySync(descriptor).state === "granted";
+    answers.set(key, granted);
+  }
+  return granted;
+}
 
 /**
- * Whether Deno grants a permission, asked without ever prompting. A grant is remembered for the
- * rest of the process (nothing here revokes one): a command asks a few dozen times, and a read
- * query costs about 40 µs, as Deno resolves the path.
+ * Whether Deno grants a permission, asked without ever prompting. The kind as a whole is asked
+ * first (`--allow-read` with no list grants every path), then the one path, variable or host;
+ * each answer is remembered for the process, as nothing here requests or revokes one. A
+ * command asks a few dozen times, and a read query for a path costs about 40 µs.
  *
  * @example
  * ```ts
@@ -118,11 +129,7 @@ const grants = new Set<string>();
  * @returns True when it is granted.
  */
 export function isGranted(descriptor: Deno.PermissionDescriptor): boolean {
-  const key = JSON.stringify(descriptor);
-  if (grants.has(key)) return true;
-  const granted = Deno.permissions.querySync(descriptor).state === "granted";
-  if (granted) grants.add(key);
-  return granted;
+  return query({ name: descriptor.name } as Deno.PermissionDescriptor) || query(descriptor);
 }
 
 function need(descriptor: Deno.PermissionDescriptor, flag: string, subject?: string): void {

@@ -47,6 +47,7 @@ Deno.test("denoFileSystem throws FsError for real OS failures", async () => {
 Deno.test("isGranted: Deno's answer, asked without a prompt, the same when asked again", () => {
   for (let i = 0; i < 2; i++) {
     assert.equal(isGranted({ name: "env", variable: "HOME" }), true);
+    assert.equal(isGranted({ name: "read", path: "/no/such/dir" }), true, "--allow-read: any path");
     assert.equal(isGranted({ name: "ffi" }), false, "the test task grants no --allow-ffi");
   }
 });
