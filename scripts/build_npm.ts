@@ -1,16 +1,13 @@
 /**
- * `deno task build:npm [--out DIR]`: the npm package of the library and the CLI, from the same
- * TypeScript source, into `npm/`. The shape is dnt's `build()`: entry points, an output
- * directory, the fields of `package.json`; esbuild (bundles) and TypeScript (declarations) run
- * in this process, imported from npm. Details in `docs/npm.md`; the package is tested on Node
- * by `scripts/npm_package_test.ts`.
- *
+ * `deno task build:npm [--out DIR]`: the npm package of the library and the CLI into `npm/`, in
+ * the shape of dnt's `build()`, by esbuild and TypeScript run in process (`docs/npm.md`).
  * @module
  */
 
 import * as esbuild from "npm:esbuild@0.28.2";
 import ts from "npm:typescript@5.9.3";
-import { dirname, join, relative, resolve } from "node:path";
+import { cpSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MIN_NODE } from "../main_node.ts";
 
@@ -30,16 +27,13 @@ export interface BuildOptions {
   package: Record<string, unknown>;
 }
 
+/** What {@linkcode buildNpm} wrote: `package.json`, and the files (relative paths, sorted). */
+export type BuildResult = { packageJson: Record<string, unknown>; files: string[] };
+
 /** The repository the package is published from (npm provenance checks it). */
 export const REPOSITORY = "https://github.com/lua-ai-global/lua-cli";
 
-/**
- * This package's options.
- *
- * @param root The project root.
- * @param outDir The output directory.
- * @returns The options of {@linkcode buildNpm}.
- */
+/** This package's {@linkcode BuildOptions}, for the project at `root`. */
 export function luaBuild(root: string, outDir: string = join(root, "npm")): BuildOptions {
   return {
     root,
@@ -65,16 +59,8 @@ export function luaBuild(root: string, outDir: string = join(root, "npm")): Buil
   };
 }
 
-/** What {@linkcode buildNpm} wrote. */
-export interface BuildResult {
-  /** The generated `package.json`. */
-  packageJson: Record<string, unknown>;
-  /** The files written, relative to the output directory, sorted. */
-  files: string[];
-}
-
 /**
- * The npm range of a Deno `npm:` specifier: `npm:commander@14` → `^14.0.0`.
+ * The npm range of a Deno `npm:` specifier (the import map's target).
  *
  * @example
  * ```ts
@@ -84,18 +70,14 @@ export interface BuildResult {
  * assert.equal(npmRange("npm:undici@6.21"), "^6.21.0");
  * assert.equal(npmRange("npm:x@~1.2.3"), "~1.2.3");
  * ```
- *
- * @param specifier The import map's target.
- * @returns The range.
  */
 export function npmRange(specifier: string): string {
   const range = /^npm:\/?(?:@[^/@]+\/)?[^/@]+@([^/]+)/.exec(specifier)?.[1] ?? "*";
-  if (/^\d+$/.test(range)) return `^${range}.0.0`;
-  return /^\d+\.\d+$/.test(range) ? `^${range}.0` : range;
+  return /^\d+(\.\d+)?$/.test(range) ? `^${range}${range.includes(".") ? "" : ".0"}.0` : range;
 }
 
 /**
- * Rewrites the relative `.ts` specifiers of a declaration file to `.js` (not in comments).
+ * A declaration file with its relative `.ts` specifiers rewritten to `.js` (not in comments).
  *
  * @example
  * ```ts
@@ -103,47 +85,10 @@ export function npmRange(specifier: string): string {
  * import assert from "node:assert/strict";
  * assert.equal(jsSpecifiers(`export * from "./src/a.ts";`), `export * from "./src/a.js";`);
  * ```
- *
- * @param text A declaration file.
- * @returns It with `.js` specifiers.
  */
 export function jsSpecifiers(text: string): string {
-  return text.split("\n").map((line) =>
-    /^\s*(\*|\/\/|\/\*)/.test(line)
-      ? line
-      : line.replace(/((?:from|import)\s*\(?\s*["']\.\.?\/[^"'\n]*?)\.ts(["'])/g, "$1.js$2")
-  ).join("\n");
-}
-
-async function replaceDir(dir: string, name: string): Promise<void> {
-  const previous = await Deno.readTextFile(join(dir, "package.json")).then(JSON.parse, () => ({}));
-  const entries = await Array.fromAsync(Deno.readDir(dir)).catch(() => []);
-  if (entries.length > 0 && previous.name !== name) {
-    throw new Error(`Refusing to replace ${dir}: it is not empty and not a build of ${name}.`);
-  }
-  await Deno.remove(dir, { recursive: true }).catch(() => {});
-  await Deno.mkdir(dir, { recursive: true });
-}
-
-/** Bundles for Node; returns the bare imports the bundle keeps (the dependencies). */
-async function bundle(
-  options: esbuild.BuildOptions & { entryPoints: Record<string, string> },
-): Promise<string[]> {
-  const result = await esbuild.build({
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    charset: "utf8",
-    metafile: true,
-    logLevel: "warning",
-    ...options,
-  });
-  return Object.values(result.metafile!.outputs).flatMap((output) =>
-    output.imports.filter((i) => i.external && !i.path.startsWith("node:")).map((i) => i.path)
-  );
+  const specifier = /((?:from|import)\s*\(?\s*["']\.\.?\/[^"'\n]*?)\.ts(["'])/g;
+  return text.replace(/^(?!\s*(\*|\/\/|\/\*)).+/gm, (line) => line.replace(specifier, "$1.js$2"));
 }
 
 const DYNAMIC_IMPORT = /(?<!typeof\s*)\bimport\(\s*"(\.\.?\/[^"]+\.ts)"\s*\)/g;
@@ -151,112 +96,88 @@ const NPM_IMPORT = /^\s*import\s[^;]*?from\s*"(?!node:|\.)[^"]+"/m;
 
 /**
  * An esbuild plugin for the CLI: on Node each module file costs about 0.5 ms at start-up, so an
- * `import("./x.ts")` of a project module becomes a static import, unless `x.ts` statically
- * imports an npm package (commander) and so is worth loading late. The entry keeps its own
- * `import()`s: they come after its Node version check.
+ * `import("./x.ts")` becomes a static import unless `x.ts` statically imports an npm package
+ * (worth loading late). The entry keeps its `import()`s: they come after its Node version check.
  */
 const fewerFiles: esbuild.Plugin = {
   name: "fewer-files",
-  setup(build) {
-    build.onLoad({ filter: /\.ts$/ }, async ({ path }) => {
-      const source = await Deno.readTextFile(path);
+  setup: (build) =>
+    build.onLoad({ filter: /\.ts$/ }, ({ path }) => {
       if (Object.values(build.initialOptions.entryPoints ?? {}).includes(path)) return undefined;
       const statics: string[] = [];
-      const contents = source.replace(DYNAMIC_IMPORT, (all, specifier: string) => {
-        const target = Deno.readTextFileSync(resolve(dirname(path), specifier));
-        if (NPM_IMPORT.test(target)) return all;
-        statics.push(`import * as __m${statics.length} from ${JSON.stringify(specifier)};`);
+      const contents = Deno.readTextFileSync(path).replace(DYNAMIC_IMPORT, (all, to: string) => {
+        if (NPM_IMPORT.test(Deno.readTextFileSync(resolve(dirname(path), to)))) return all;
+        statics.push(`import * as __m${statics.length} from ${JSON.stringify(to)};`);
         return `Promise.resolve(__m${statics.length - 1})`;
       });
       return { contents: statics.join("") + contents, loader: "ts" };
-    });
-  },
+    }),
 };
 
-/** Writes the declarations of `files` (tsc in process, no type check: `deno check` does it). */
-function declarations(root: string, files: string[], outDir: string): void {
-  const program = ts.createProgram(files, {
-    declaration: true,
-    emitDeclarationOnly: true,
-    noCheck: true,
-    allowImportingTsExtensions: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    strict: true,
-    exactOptionalPropertyTypes: true,
-    skipLibCheck: true,
-    types: [],
-    rootDir: root,
-    outDir,
-  });
-  const { diagnostics } = program.emit(undefined, (file, text) => {
-    Deno.mkdirSync(dirname(file), { recursive: true });
-    Deno.writeTextFileSync(file, jsSpecifiers(text));
-  });
-  if (diagnostics.length > 0) {
-    throw new Error(ts.formatDiagnostics(diagnostics, {
-      getCanonicalFileName: (f) => f,
-      getCurrentDirectory: () => root,
-      getNewLine: () => "\n",
-    }));
+/** Removes `dir`, unless it holds something that is not a build of `name`. */
+async function replaceDir(dir: string, name: string): Promise<void> {
+  const old = await Deno.readTextFile(join(dir, "package.json")).then(JSON.parse, () => ({}));
+  if (old.name !== name && (await Array.fromAsync(Deno.readDir(dir)).catch(() => [])).length) {
+    throw new Error(`Refusing to replace ${dir}: it is not empty and not a build of ${name}.`);
   }
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
 }
 
-/**
- * Builds the package: `esm/` (the library and the CLI, bundled for Node by esbuild, npm
- * packages left as imports), `types/` (declarations), `package.json`, and the copied files.
- *
- * @param options What to build.
- * @returns What was written.
- */
+/** Builds the package: `esm/` (esbuild), `types/` (tsc), `package.json`, the copied files. */
 export async function buildNpm(options: BuildOptions): Promise<BuildResult> {
-  const { root, outDir } = options;
+  const { root, outDir, copy } = options;
   const config = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
   await replaceDir(outDir, config.name);
-  const esm = join(outDir, "esm");
-  const entry = (path: string) => path.replace(/^src\//, "").replace(/\.ts$/, "");
-  const library = Object.fromEntries(
-    Object.values(options.entryPoints).map((path) => [entry(path), join(root, path)]),
-  );
+  const library: Record<string, string> = {};
+  const exports: Record<string, Record<string, string>> = {};
+  for (const [subpath, path] of Object.entries(options.entryPoints)) {
+    const name = path.replace(/^src\//, "").replace(/\.ts$/, "");
+    library[name] = join(root, path);
+    const types = `./types/${path.replace(/\.ts$/, ".d.ts")}`;
+    exports[subpath] = { types, import: `./esm/${name}.js`, require: "./esm/require.cjs" };
+  }
+  const esm: esbuild.BuildOptions = {
+    absWorkingDir: root,
+    outdir: join(outDir, "esm"),
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external", // npm packages stay imports: the dependencies
+    charset: "utf8",
+    metafile: true,
+  };
   try {
-    const settled = await Promise.allSettled([
-      bundle({ absWorkingDir: root, entryPoints: library, outdir: esm }),
-      // The CLI apart, so that its start-up code is one chunk, not split by the library's.
-      bundle({
-        absWorkingDir: root,
-        entryPoints: { main: join(root, options.bin.path) },
-        outdir: esm,
-        chunkNames: "chunks/[name]-[hash]",
-        define: { "import.meta.main": "true" }, // main.js is only ever run as the command
-        plugins: [fewerFiles],
-      }),
-    ]);
-    const failed = settled.find((result) => result.status === "rejected");
-    if (failed) throw failed.reason;
-    const imported = settled.map((result) => result.status === "fulfilled" ? result.value : []);
-    declarations(root, Object.values(library), join(outDir, "types"));
-    for (const [to, from] of Object.entries(options.copy)) {
-      await Deno.mkdir(dirname(join(outDir, to)), { recursive: true });
-      await Deno.copyFile(join(root, from), join(outDir, to));
-    }
-    const name = (s: string) => s.split("/").slice(0, s.startsWith("@") ? 2 : 1).join("/");
-    const packages = [...new Set(imported.flat().map(name))].sort();
-    const dependencies = Object.fromEntries(packages.map((pkg) => {
-      if (!config.imports?.[pkg]) throw new Error(`"${pkg}" is not in deno.json's imports.`);
-      return [pkg, npmRange(config.imports[pkg])];
-    }));
-    const exports = Object.fromEntries(
-      Object.entries(options.entryPoints).map(([subpath, path]) => [subpath, {
-        types: `./types/${path.replace(/\.ts$/, ".d.ts")}`,
-        import: `./esm/${entry(path)}.js`,
-        require: "./esm/require.cjs",
-      }]),
-    );
+    const lib = await esbuild.build({ ...esm, entryPoints: library });
+    // The CLI apart, so that its start-up code is one chunk, not split by the library's.
+    const cli = await esbuild.build({
+      ...esm,
+      entryPoints: { main: join(root, options.bin.path) },
+      chunkNames: "chunks/[name]-[hash]",
+      define: { "import.meta.main": "true" }, // main.js is only ever run as the command
+      plugins: [fewerFiles],
+    });
+    const packages = [lib, cli].flatMap((built) => Object.values(built.metafile!.outputs))
+      .flatMap((output) => output.imports).filter((i) => i.external && !/^node:/.test(i.path))
+      .map((i) => /^(@[^/]+\/)?[^/]+/.exec(i.path)![0]).sort();
+    const missing = packages.find((pkg) => !config.imports?.[pkg]);
+    if (missing) throw new Error(`"${missing}" is not in deno.json's imports.`);
+    const host = ts.createCompilerHost({}); // writes into new directories, formats errors
+    const { diagnostics } = ts.createProgram(Object.values(library), {
+      declaration: true,
+      emitDeclarationOnly: true,
+      noCheck: true, // `deno check` checks the source; the exported API is explicitly typed
+      module: ts.ModuleKind.Preserve, // and so `moduleResolution: "bundler"`
+      strict: true,
+      exactOptionalPropertyTypes: true,
+      rootDir: root,
+      outDir: join(outDir, "types"),
+    }).emit(undefined, (file, text) => host.writeFile(file, jsSpecifiers(text), false));
+    if (diagnostics.length > 0) throw new Error(ts.formatDiagnostics(diagnostics, host));
+    for (const [to, from] of Object.entries(copy)) cpSync(join(root, from), join(outDir, to));
     const packageJson = {
-      name: config.name,
-      version: config.version,
-      license: config.license,
+      ...Object.fromEntries(["name", "version", "license"].map((key) => [key, config[key]])),
       ...options.package,
       type: "module",
       main: exports["."]?.import,
@@ -264,24 +185,16 @@ export async function buildNpm(options: BuildOptions): Promise<BuildResult> {
       exports,
       bin: Object.fromEntries(options.bin.names.map((name) => [name, "esm/main.js"])),
       files: ["esm/", "types/"],
-      dependencies,
+      dependencies: Object.fromEntries(packages.map((pkg) => [pkg, npmRange(config.imports[pkg])])),
     };
     await Deno.writeTextFile(join(outDir, "package.json"), JSON.stringify(packageJson, null, 2));
-    const files = (await Array.fromAsync(walk(outDir))).map((f) => relative(outDir, f)).sort();
-    return { packageJson, files };
+    const all = readdirSync(outDir, { recursive: true, encoding: "utf8" });
+    return { packageJson, files: all.filter((f) => statSync(join(outDir, f)).isFile()).sort() };
   } catch (error) {
     await Deno.remove(outDir, { recursive: true }).catch(() => {}); // no half-built package
     throw error;
   } finally {
     await esbuild.stop();
-  }
-}
-
-async function* walk(dir: string): AsyncGenerator<string> {
-  for await (const entry of Deno.readDir(dir)) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory) yield* walk(path);
-    else yield path;
   }
 }
 
