@@ -101,13 +101,20 @@ function toInfo(info: Deno.FileInfo): FileInfo {
  *
  * @throws {PermissionError} When the permission is not granted.
  */
+/** A permission checked before it is used, named as `Deno.permissions` names them. */
+export type Permission =
+  | { name: "env"; variable: string }
+  | { name: "net"; host: string }
+  | { name: "read" | "write"; path: string };
+
 const answers = new Map<string, boolean>();
 
-function query(descriptor: Deno.PermissionDescriptor): boolean {
+function query(descriptor: Permission | { name: Permission["name"] }): boolean {
   const key = JSON.stringify(descriptor);
   let granted = answers.get(key);
   if (granted === undefined) {
-    granted = Deno.permissions.querySync(descriptor).state === "granted";
+    granted = Deno.permissions.querySync(descriptor as Deno.PermissionDescriptor).state ===
+      "granted";
     answers.set(key, granted);
   }
   return granted;
@@ -128,11 +135,11 @@ function query(descriptor: Deno.PermissionDescriptor): boolean {
  * @param descriptor The permission.
  * @returns True when it is granted.
  */
-export function isGranted(descriptor: Deno.PermissionDescriptor): boolean {
-  return query({ name: descriptor.name } as Deno.PermissionDescriptor) || query(descriptor);
+export function isGranted(descriptor: Permission): boolean {
+  return query({ name: descriptor.name }) || query(descriptor);
 }
 
-function need(descriptor: Deno.PermissionDescriptor, flag: string, subject?: string): void {
+function need(descriptor: Permission, flag: string, subject?: string): void {
   if (isGranted(descriptor)) return;
   throw new PermissionError(flag, subject === undefined ? {} : { subject });
 }

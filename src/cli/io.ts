@@ -224,8 +224,9 @@ function isExitPrompt(error: unknown): boolean {
     (error.name === "ExitPromptError" || error.name === "AbortPromptError");
 }
 
-/** The module `@inquirer/prompts`, as {@linkcode inquirerPrompter} uses it. */
-export type PromptsModule = typeof import("@inquirer/prompts");
+/** The module `@inquirer/prompts`; not in the signature, so that the library's declarations
+ * need neither its types nor Node's. */
+type PromptsModule = typeof import("@inquirer/prompts");
 
 /**
  * Where Deno loads `@inquirer/prompts` from: its full `npm:` specifier (the same as deno.json's
@@ -240,14 +241,16 @@ export const PROMPTS_SPECIFIER = "npm:@inquirer/prompts@7";
  * Prompts from `@inquirer/prompts`, loaded only when the first question is asked, drawn on
  * stderr so that stdout stays data.
  *
- * @param load Loads `@inquirer/prompts`: a runtime's own way (see {@linkcode PROMPTS_SPECIFIER}).
+ * @param load Loads `@inquirer/prompts`, each runtime its own way (see
+ * {@linkcode PROMPTS_SPECIFIER}).
  * @returns The prompter.
  */
-export function inquirerPrompter(load: () => Promise<PromptsModule>): Prompter {
+export function inquirerPrompter(load: () => Promise<unknown>): Prompter {
   async function ask<T>(
     run: (prompts: PromptsModule, context: { output: NodeJS.WritableStream }) => Promise<T>,
   ): Promise<T> {
-    const [prompts, process] = await Promise.all([load(), import("node:process")]);
+    const [loaded, process] = await Promise.all([load(), import("node:process")]);
+    const prompts = loaded as PromptsModule;
     try {
       return await run(prompts, { output: process.stderr });
     } catch (error) {

@@ -2,14 +2,7 @@ import assert from "node:assert/strict";
 import { MAX_LINE_LENGTH, MAX_LINES } from "./output_guard.ts";
 import * as nodeProcess from "node:process";
 import { InterruptedError } from "../errors.ts";
-import {
-  colorWanted,
-  guardedOutput,
-  inquirerPrompter,
-  PROMPTS_SPECIFIER,
-  type PromptsModule,
-  styles,
-} from "./io.ts";
+import { colorWanted, guardedOutput, inquirerPrompter, PROMPTS_SPECIFIER, styles } from "./io.ts";
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 
@@ -98,7 +91,7 @@ Deno.test("inquirerPrompter: loads the prompts at the first question, on stderr;
       return Promise.resolve(true);
     },
     password: () => Promise.reject(exit),
-  } as unknown as PromptsModule;
+  };
   const prompter = inquirerPrompter(() => {
     loads++;
     return Promise.resolve(prompts);

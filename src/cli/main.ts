@@ -5,17 +5,11 @@
  * @module
  */
 
-import type { Context } from "../context.ts";
+import type { Context, Permission } from "../context.ts";
 import { runCli } from "./run.ts";
 import { type CliContext, safeProgramName } from "./cli_context.ts";
 import type { Io } from "./io.ts";
 import { envOptOut } from "./telemetry.ts";
-
-/** A permission the CLI may check before it uses it, named as `Deno.permissions` names them. */
-export type Permission =
-  | { name: "env"; variable: string }
-  | { name: "net"; host: string }
-  | { name: "read" | "write"; path: string };
 
 /** What a runtime gives the CLI. */
 export interface Host {
