@@ -1,6 +1,7 @@
 /**
- * `lua hello.lua`: a Lua script given to this CLI, which shares its name with the Lua
- * interpreter. Told apart from a mistyped command, and answered with what is going on.
+ * `lua hello.lua` or `lua -e 'print(1)'`: a Lua script, or an option of the Lua interpreter,
+ * given to this CLI, which shares its name with the interpreter. Told apart from a mistyped
+ * command or option, and answered with what is going on.
  *
  * @module
  */
@@ -49,10 +50,43 @@ export async function looksLikeScript(cli: CliContext, arg: string): Promise<boo
  * @returns The error.
  */
 export function scriptError(cli: Pick<CliContext, "programName">, arg: string): UsageError {
-  const name = PLAIN_PATH.test(arg) ? `"${arg}"` : "the script";
+  return notTheInterpreter(cli, PLAIN_PATH.test(arg) ? `"${arg}"` : "the script");
+}
+
+/** The Lua interpreter's own options, which this CLI does not have: `-e stat`, `-l mod` or
+ * `-lmod`, `-i`, `-E`, `-W`, and `-` (run standard input). */
+const INTERPRETER_OPTION = /^-(?:[eiEW]|l.*)?$/;
+
+/**
+ * The error for a command line that starts with one of the Lua interpreter's options
+ * (`lua -e 'print(1)'`), or `undefined` for any other option: exit 2, saying what this program
+ * is, instead of "unknown option". Only the option's letter is echoed.
+ *
+ * @example
+ * ```ts
+ * import { interpreterOptionError } from "./lua_script.ts";
+ * import assert from "node:assert/strict";
+ * const error = interpreterOptionError({ programName: "lua" }, "-lsocket");
+ * assert.match(error?.message ?? "", /option -l: lua here is the Lua platform CLI/);
+ * assert.equal(interpreterOptionError({ programName: "lua" }, "--frobnicate"), undefined);
+ * ```
+ *
+ * @param cli The program's name.
+ * @param arg The first argument.
+ * @returns The error, or `undefined`.
+ */
+export function interpreterOptionError(
+  cli: Pick<CliContext, "programName">,
+  arg: string,
+): UsageError | undefined {
+  if (!INTERPRETER_OPTION.test(arg)) return undefined;
+  return notTheInterpreter(cli, `the Lua interpreter's option ${arg.slice(0, 2)}`);
+}
+
+function notTheInterpreter(cli: Pick<CliContext, "programName">, what: string): UsageError {
   const self = cli.programName;
   return new UsageError(
-    `Cannot run ${name}: ${self} here is the Lua platform CLI, not the Lua interpreter`,
+    `Cannot run ${what}: ${self} here is the Lua platform CLI, not the Lua interpreter`,
     {
       hints: [
         "To run a Lua script, use the Lua interpreter: the `lua` you meant may be later on your " +

@@ -40,3 +40,25 @@ Deno.test("a script name that is not a plain path is not echoed", async () => {
   assert.match(cli.io.stderr, /Cannot run the script: lua-ai here is the Lua platform CLI/);
   assert.ok(!cli.io.stderr.includes("pwned"));
 });
+
+Deno.test("lua -e 'print(1)', -lsocket, -i, -: the interpreter's options, answered as such; exit 2", async () => {
+  for (
+    const args of [["-e", "print(1)"], ["-lsocket", "x.lua"], ["-i"], ["-"], ["-W", "-e", "x"]]
+  ) {
+    const cli = createMemoryCli();
+    assert.equal((await runCli(args, cli)).exitCode, 2, args.join(" "));
+    const option = args[0]!.slice(0, 2);
+    assert.match(
+      cli.io.stderr,
+      new RegExp(
+        `^Error: Cannot run the Lua interpreter's option ${option}: lua here is the Lua platform CLI, not the Lua interpreter\n`,
+      ),
+    );
+    assert.doesNotMatch(cli.io.stderr, /unknown option|print|socket/);
+  }
+  const ours = createMemoryCli();
+  assert.equal((await runCli(["--frobnicate"], ours)).exitCode, 2);
+  assert.match(ours.io.stderr, /unknown option '--frobnicate'/);
+  const fine = createMemoryCli();
+  assert.equal((await runCli(["--version"], fine)).exitCode, 0);
+});

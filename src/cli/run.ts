@@ -62,7 +62,15 @@ export async function runCli(args: readonly string[], cli: CliContext): Promise<
       const { looksLikeScript, scriptError } = await import("./lua_script.ts");
       if (await looksLikeScript(cli, first)) throw scriptError(cli, first);
     }
-    const parsed = parseLine(args, PROGRAM);
+    let parsed: ReturnType<typeof parseLine>;
+    try {
+      parsed = parseLine(args, PROGRAM);
+    } catch (error) {
+      // `lua -e 'print(1)'`: an option of the Lua interpreter, not a mistyped one of ours.
+      if (!first?.startsWith("-")) throw error;
+      const { interpreterOptionError } = await import("./lua_script.ts");
+      throw interpreterOptionError(cli, first) ?? error;
+    }
     if (parsed.kind === "run") run = parsed.flags.json === true ? jsonContext(cli) : cli;
     if (parsed.kind === "version") {
       cli.io.out(`${VERSION}\n`);
