@@ -95,12 +95,6 @@ function toInfo(info: Deno.FileInfo): FileInfo {
   };
 }
 
-/**
- * Checks a Deno permission without ever prompting: on a terminal, Deno would otherwise ask and
- * wait. A command then ends with one sentence naming the flag, and exit 2.
- *
- * @throws {PermissionError} When the permission is not granted.
- */
 /** A permission checked before it is used, named as `Deno.permissions` names them. */
 export type Permission =
   | { name: "env"; variable: string }
@@ -139,6 +133,12 @@ export function isGranted(descriptor: Permission): boolean {
   return query({ name: descriptor.name }) || query(descriptor);
 }
 
+/**
+ * Checks a Deno permission without ever prompting: on a terminal, Deno would otherwise ask and
+ * wait. A command then ends with one sentence naming the flag, and exit 2.
+ *
+ * @throws {PermissionError} When the permission is not granted.
+ */
 function need(descriptor: Permission, flag: string, subject?: string): void {
   if (isGranted(descriptor)) return;
   throw new PermissionError(flag, subject === undefined ? {} : { subject });

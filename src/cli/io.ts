@@ -232,7 +232,8 @@ type PromptsModule = typeof import("@inquirer/prompts");
  * Where Deno loads `@inquirer/prompts` from: its full `npm:` specifier (the same as deno.json's
  * import map; `io_test.ts` holds them equal), kept in a variable so that Deno cannot read it
  * ahead. Deno prepares every `npm:` package its module graph names before the first line runs,
- * and that alone cost 9 ms on every command line (docs/benchmarks.md); only a prompt needs it.
+ * even behind an `import()` that never runs: 9 ms for a one-line script, 3 ms on `lua --version`
+ * (docs/benchmarks.md), and only a prompt needs the package.
  * A full specifier, because JSR rewrites only the bare specifiers it can read.
  */
 export const PROMPTS_SPECIFIER = "npm:@inquirer/prompts@7";
