@@ -6,13 +6,30 @@
  */
 
 export { exists } from "../testing/process.ts";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The repository root. */
 export const ROOT: string = fileURLToPath(new URL("..", import.meta.url));
 /** The CLI's entry point. */
 export const MAIN: string = join(ROOT, "main.ts");
+
+const BUNDLE_PATH = Deno.env.get("LUA_TEST_BUNDLE");
+const BUNDLE = BUNDLE_PATH ? resolve(ROOT, BUNDLE_PATH) : undefined;
+
+/**
+ * `deno run` of the CLI under test with `permissions`: the source tree (`main.ts` with
+ * deno.json), or, under `deno task test:bundle`, the bundle README's `deno install` installs
+ * (`LUA_TEST_BUNDLE`, with no deno.json, as the installed command runs it).
+ *
+ * @param permissions The Deno permission flags.
+ * @returns The arguments of `deno`, before the CLI's own.
+ */
+export function denoRunLua(permissions: readonly string[]): string[] {
+  return BUNDLE
+    ? ["run", "--quiet", "--no-config", ...permissions, BUNDLE]
+    : ["run", "--quiet", "--config", join(ROOT, "deno.json"), ...permissions, MAIN];
+}
 /** Exactly the permissions the README documents. */
 export const LUA_PERMISSIONS: readonly string[] = [
   "--allow-env",
@@ -246,15 +263,7 @@ export function spawnLua(
     if (value !== undefined) env[name] = value;
   }
   return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--config",
-      join(ROOT, "deno.json"),
-      ...(options.permissions ?? LUA_PERMISSIONS),
-      MAIN,
-      ...args,
-    ],
+    args: [...denoRunLua(options.permissions ?? LUA_PERMISSIONS), ...args],
     cwd: sb.cwd,
     clearEnv: true,
     env,

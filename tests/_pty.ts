@@ -5,8 +5,7 @@
  * @module
  */
 
-import { join } from "node:path";
-import { baseEnv, LUA_PERMISSIONS, MAIN, ROOT, type Sandbox } from "./_helpers.ts";
+import { baseEnv, denoRunLua, LUA_PERMISSIONS, type Sandbox } from "./_helpers.ts";
 
 function quote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
@@ -51,16 +50,7 @@ export function startPty(
   env: Record<string, string> = {},
   permissions: readonly string[] = LUA_PERMISSIONS,
 ): Promise<PtySession> {
-  return startPtyCommand(sb, [
-    Deno.execPath(),
-    "run",
-    "--quiet",
-    "--config",
-    join(ROOT, "deno.json"),
-    ...permissions,
-    MAIN,
-    ...args,
-  ], env);
+  return startPtyCommand(sb, [Deno.execPath(), ...denoRunLua(permissions), ...args], env);
 }
 
 /**
