@@ -1,9 +1,9 @@
 /**
  * `deno task build:deno [--out FILE]`: the CLI as one minified JavaScript file, `dist/lua.js` (its
- * source map beside it), the file
- * `deno install` installs (README, "With Deno"). Deno evaluates every module of a source tree
- * before the first line runs, about 0.2 ms each for the CLI's 33; one file starts within 1.3x of
- * an empty script (docs/benchmarks.md). `deno bundle`, built into Deno, does the work. `node:`
+ * source map beside it), the file `deno install` installs (README, "With Deno"). Deno evaluates
+ * every module of a source tree before the first line runs, about 0.2 ms each for the CLI's 33:
+ * one file starts at 1.2–1.5x an empty script, the source tree at 1.6–1.75x
+ * (docs/benchmarks.md). `deno bundle`, built into Deno, does the work. `node:`
  * modules stay imports, and so does `@inquirer/prompts`, which Deno loads only for a prompt
  * (`PROMPTS_SPECIFIER` in `src/cli/io.ts`). Tested by `scripts/build_deno_test.ts`.
  *

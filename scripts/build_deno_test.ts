@@ -4,6 +4,7 @@ import { run } from "../testing/process.ts";
 import { VERSION } from "../src/version.ts";
 import {
   baseEnv,
+  denoRunLua,
   LUA_PERMISSIONS,
   ROOT,
   SAMPLE_KEY,
@@ -17,8 +18,8 @@ const dir = await Deno.makeTempDir({ prefix: "lua-bundle-" });
 const bundle = await buildDeno(ROOT, join(dir, "lua.js"));
 
 /** Runs the bundle as the installed `lua` does: the documented flags, no deno.json. */
-function bundled(args: string[]): string[] {
-  return ["run", "--quiet", "--no-config", ...LUA_PERMISSIONS, bundle, ...args];
+function bundled(args: string[], permissions: readonly string[] = LUA_PERMISSIONS): string[] {
+  return [...denoRunLua(permissions, bundle), ...args];
 }
 
 Deno.test("build:deno: one file, whose only imports Deno can read are node: modules", async () => {
@@ -53,8 +54,8 @@ Deno.test("build:deno: the bundle runs every kind of command line as the source 
     });
     await t.step("a missing permission: one sentence naming the flag, exit 2", async () => {
       await storeKey(sb, SAMPLE_KEY);
-      const args = ["run", "--quiet", "--no-config", "--allow-env", bundle, "auth", "key"];
-      const out = await run(Deno.execPath(), [...args, "--force"], {
+      const args = bundled(["auth", "key", "--force"], ["--allow-env"]);
+      const out = await run(Deno.execPath(), args, {
         ...options,
         env: baseEnv(sb),
       });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { denoFileSystem, fromDenoError, isGranted } from "./context.ts";
 import { FS_ERROR_CODES, FsError } from "./fs_error.ts";
+import { run } from "../testing/process.ts";
 
 Deno.test("fromDenoError: each Deno class of an OS error becomes the FsError of its name", () => {
   for (const code of FS_ERROR_CODES) {
@@ -54,14 +55,14 @@ Deno.test("isGranted: Deno's answer for the kind or the one name, never a prompt
   const dir = await Deno.makeTempDir({ prefix: "lua-granted-" });
   try {
     await Deno.writeTextFile(join(dir, "ask.ts"), script);
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-config", "--allow-env=HOME", join(dir, "ask.ts")],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-    assert.deepEqual(JSON.parse(new TextDecoder().decode(out.stdout)), [true, false, true, false]);
+    const out = await run(Deno.execPath(), [
+      "run",
+      "--no-config",
+      "--allow-env=HOME",
+      join(dir, "ask.ts"),
+    ]);
+    assert.equal(out.code, 0, out.stderr);
+    assert.deepEqual(JSON.parse(out.stdout), [true, false, true, false]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -19,17 +19,22 @@ const BUNDLE = BUNDLE_PATH ? resolve(ROOT, BUNDLE_PATH) : undefined;
 
 /**
  * `deno run` of the CLI under test with `permissions`: the source tree (`main.ts` with
- * deno.json), or, under `deno task test:bundle`, the bundle README's `deno install` installs
- * (`LUA_TEST_BUNDLE`, with no deno.json, as the installed command runs it).
+ * deno.json), or a bundle README's `deno install` installs, run with no deno.json as the
+ * installed command runs it (`LUA_TEST_BUNDLE` under `deno task test:bundle`).
  *
  * @param permissions The Deno permission flags.
+ * @param bundle The bundle to run instead of the source tree.
  * @returns The arguments of `deno`, before the CLI's own.
  */
-export function denoRunLua(permissions: readonly string[]): string[] {
-  return BUNDLE
-    ? ["run", "--quiet", "--no-config", ...permissions, BUNDLE]
+export function denoRunLua(
+  permissions: readonly string[],
+  bundle: string | undefined = BUNDLE,
+): string[] {
+  return bundle
+    ? ["run", "--quiet", "--no-config", ...permissions, bundle]
     : ["run", "--quiet", "--config", join(ROOT, "deno.json"), ...permissions, MAIN];
 }
+
 /** Exactly the permissions the README documents. */
 export const LUA_PERMISSIONS: readonly string[] = [
   "--allow-env",

@@ -1,7 +1,8 @@
 /**
  * What Deno prepares before the CLI's first line runs: every module `main.ts` can reach through
- * imports Deno can read, dynamic ones included. An `npm:` package among them costs about 9 ms on
- * every command line (docs/benchmarks.md), so none may be there; the prompts are loaded by a
+ * imports Deno can read, dynamic ones included. An `npm:` package among them cost 3 ms on
+ * `lua --version` (9 ms for a one-line script; docs/benchmarks.md), so none may be there; the
+ * prompts are loaded by a
  * specifier Deno cannot read ahead (`PROMPTS_SPECIFIER` in `src/cli/io.ts`).
  */
 
