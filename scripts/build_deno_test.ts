@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { run } from "../testing/process.ts";
 import { VERSION } from "../src/version.ts";
+import { CHECKING_KEY } from "../src/cli/auth_status.ts";
 import {
   baseEnv,
   denoRunLua,
@@ -66,6 +67,52 @@ Deno.test("build:deno: the bundle runs every kind of command line as the source 
   } finally {
     await sb.cleanup();
   }
+});
+
+/** The source position a generated position maps to, from a source map's `mappings`. */
+function originalPosition(
+  map: { sources: string[]; mappings: string },
+  line: number,
+  column: number,
+): { source: string; line: number } | undefined {
+  const DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const state = [0, 0, 0, 0]; // generated column, source, original line, original column
+  let found: { source: string; line: number } | undefined;
+  for (const [index, text] of map.mappings.split(";").entries()) {
+    state[0] = 0;
+    for (const segment of text.split(",").filter(Boolean)) {
+      let field = 0, value = 0, shift = 0;
+      for (const char of segment) {
+        const digit = DIGITS.indexOf(char);
+        value += (digit & 31) << shift;
+        if (digit & 32) shift += 5;
+        else {
+          state[field++]! += value & 1 ? -(value >>> 1) : value >>> 1;
+          value = shift = 0;
+        }
+      }
+      if (index === line && state[0]! <= column && field > 1) {
+        found = { source: map.sources[state[1]!]!, line: state[2]! };
+      }
+    }
+  }
+  return found;
+}
+
+Deno.test("build:deno: the source map leads from the bundle back to the source line", async () => {
+  const code = await Deno.readTextFile(bundle);
+  const map = JSON.parse(await Deno.readTextFile(`${bundle}.map`));
+  const literal = JSON.stringify(CHECKING_KEY);
+  const at = code.indexOf(literal);
+  assert.ok(at > 0, "the literal is in the bundle");
+  const before = code.slice(0, at).split("\n");
+  const source = await Deno.readTextFile(join(ROOT, "src/cli/auth_status.ts"));
+  const line = source.split("\n").findIndex((l) => l.includes(literal));
+  assert.deepEqual(originalPosition(map, before.length - 1, before.at(-1)!.length), {
+    source: relative(dir, join(ROOT, "src/cli/auth_status.ts")),
+    line,
+  });
+  assert.match(code, /\n\/\/# sourceMappingURL=lua\.js\.map\n?$/);
 });
 
 Deno.test("build:deno: a second run of the bundle starts from Deno's V8 code cache", async () => {

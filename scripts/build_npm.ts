@@ -4,12 +4,13 @@
  * @module
  */
 
-import * as esbuild from "npm:esbuild@0.28.2";
-import ts from "npm:typescript@5.9.3";
+import * as esbuild from "esbuild";
+import ts from "typescript";
 import { cpSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MIN_NODE } from "../main_node.ts";
+import { bundlePlugin } from "./bundle_plugin.ts";
 
 /** What to build: dnt's `build()` options, cut to what this package needs. */
 export interface BuildOptions {
@@ -91,29 +92,6 @@ export function jsSpecifiers(text: string): string {
   return text.replace(/^(?!\s*(\*|\/\/|\/\*)).+/gm, (line) => line.replace(specifier, "$1.js$2"));
 }
 
-const DYNAMIC_IMPORT = /(?<!typeof\s*)\bimport\(\s*"(\.\.?\/[^"]+\.ts)"\s*\)/g;
-const NPM_IMPORT = /^\s*import\s[^;]*?from\s*"(?!node:|\.)[^"]+"/m;
-
-/**
- * An esbuild plugin for the CLI: on Node each module file costs about 0.5 ms at start-up, so an
- * `import("./x.ts")` becomes a static import unless `x.ts` statically imports an npm package
- * (worth loading late). The entry keeps its `import()`s: they come after its Node version check.
- */
-const fewerFiles: esbuild.Plugin = {
-  name: "fewer-files",
-  setup: (build) =>
-    build.onLoad({ filter: /\.ts$/ }, ({ path }) => {
-      if (Object.values(build.initialOptions.entryPoints ?? {}).includes(path)) return undefined;
-      const statics: string[] = [];
-      const contents = Deno.readTextFileSync(path).replace(DYNAMIC_IMPORT, (all, to: string) => {
-        if (NPM_IMPORT.test(Deno.readTextFileSync(resolve(dirname(path), to)))) return all;
-        statics.push(`import * as __m${statics.length} from ${JSON.stringify(to)};`);
-        return `Promise.resolve(__m${statics.length - 1})`;
-      });
-      return { contents: statics.join("") + contents, loader: "ts" };
-    }),
-};
-
 /** Removes `dir`, unless it holds something that is not a build of `name`. */
 async function replaceDir(dir: string, name: string): Promise<void> {
   const old = await Deno.readTextFile(join(dir, "package.json")).then(JSON.parse, () => ({}));
@@ -156,7 +134,7 @@ export async function buildNpm(options: BuildOptions): Promise<BuildResult> {
       entryPoints: { main: join(root, options.bin.path) },
       chunkNames: "chunks/[name]-[hash]",
       define: { "import.meta.main": "true" }, // main.js is only ever run as the command
-      plugins: [fewerFiles],
+      plugins: [bundlePlugin({ eager: false })], // fewer files: bundle_plugin.ts
     });
     const packages = [lib, cli].flatMap((built) => Object.values(built.metafile!.outputs))
       .flatMap((output) => output.imports).filter((i) => i.external && !/^node:/.test(i.path))

@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { transformModule } from "./bundle_plugin.ts";
+
+const PATH = "/project/src/m.ts";
+
+/** Evaluates a transformed module and returns its exports. */
+async function load(js: string): Promise<Record<string, unknown>> {
+  return await import(`data:application/javascript,${encodeURIComponent(js)}`);
+}
+
+Deno.test("transformModule (eager): functions move to the top of their scope, parenthesized", async (t) => {
+  const text = [
+    "export const early: number = twice(2);",
+    "export function twice(n: number): number { return inner(n); function inner(m: number) { return m * 2; } }",
+    "export async function later(): Promise<string> { return 'later'; }",
+    "export function* count(): Generator<number> { yield 1; yield 2; }",
+    "export const blocky = (): string => { if (true) { function local() { return 'block'; } return local(); } return ''; };",
+    "export default function named(): string { return 'default'; }",
+    "",
+  ].join("\n");
+  const js = transformModule(text, { path: PATH, eager: true, keepImport: () => false });
+
+  await t.step("the shape V8 compiles eagerly: var f = (function f", () => {
+    assert.match(js, /export var twice = \(function twice\(n\) \{/);
+    assert.match(js, /var inner = \(function inner\(m\) \{/);
+    assert.match(js, /export var later = \(async function later\(\) \{/);
+    assert.match(js, /export var count = \(function\* count\(\) \{/);
+    assert.ok(js.indexOf("var twice") < js.indexOf("const early"), "moved above its first use");
+  });
+  await t.step("a block's declaration and a default export stay declarations", () => {
+    assert.match(js, /\{\s*function local\(\) \{/);
+    assert.match(js, /export default function named\(\)/);
+  });
+  await t.step("it runs as the source does, the use before the declaration included", async () => {
+    const m = await load(js);
+    assert.equal(m.early, 4);
+    assert.equal(await (m.later as () => Promise<string>)(), "later");
+    assert.deepEqual([...(m.count as () => Iterable<number>)()], [1, 2]);
+    assert.equal((m.blocky as () => string)(), "block");
+    assert.equal((m.default as () => string)(), "default");
+    assert.equal((m.twice as { name: string }).name, "twice");
+  });
+});
+
+Deno.test("transformModule (lazy): declarations stay as they are", () => {
+  const js = transformModule("export function f(): number { return 1; }\n", {
+    path: PATH,
+    eager: false,
+    keepImport: () => false,
+  });
+  assert.match(js, /^export function f\(\) \{/m);
+});
+
+Deno.test("transformModule: import() of a project module becomes static unless kept", () => {
+  const text = [
+    "export async function run(): Promise<unknown[]> {",
+    '  return [await import("./plain.ts"), await import("./uses_npm.ts"), await import("node:util")];',
+    "}",
+    "",
+  ].join("\n");
+  const js = transformModule(text, {
+    path: PATH,
+    eager: false,
+    keepImport: (specifier) => specifier === "./uses_npm.ts",
+  });
+  assert.match(js, /^import \* as (module_\d+) from "\.\/plain\.ts";/);
+  assert.match(js, /await Promise\.resolve\(module_\d+\)/);
+  assert.match(js, /await import\("\.\/uses_npm\.ts"\)/);
+  assert.match(js, /await import\("node:util"\)/);
+});
+
+Deno.test("transformModule: the inline source map points at the original file", () => {
+  const text = "export const a: number = 1;\n";
+  const js = transformModule(text, { path: PATH, eager: true, keepImport: () => false });
+  const url = /\/\/# sourceMappingURL=data:application\/json;base64,(\S+)\n$/.exec(js);
+  assert.ok(url, js);
+  const bytes = Uint8Array.from(atob(url[1]!), (c) => c.charCodeAt(0));
+  const map = JSON.parse(new TextDecoder().decode(bytes));
+  assert.deepEqual(map.sources, [PATH]);
+  assert.deepEqual(map.sourcesContent, [text]);
+  assert.ok(map.mappings.length > 0);
+});
