@@ -40,6 +40,10 @@ const LINE_BREAKS = /[\t\n\u0085\u2028\u2029]/g;
  * @returns The text without escape sequences or control characters other than `\n` and `\t`.
  */
 export function stripControls(text: string): string {
+  // Every escape sequence starts with a control character, and most text has none: then the
+  // text is returned as it is, and ESCAPES is never compiled (a fifth of a millisecond).
+  // `search` ignores the `g` flag and `lastIndex`.
+  if (text.search(CONTROLS) < 0) return text;
   return text.replace(ESCAPES, "").replace(CONTROLS, "");
 }
 
@@ -63,7 +67,9 @@ export function printableText(value: string, max: number = MAX_SHOWN_LENGTH): st
   // Cap before the regular expressions run, so that a huge value costs little.
   const head = value.length > max * 4 + 64 ? value.slice(0, max * 4 + 64) : value;
   const clean = stripControls(head.replace(LINE_BREAKS, " "));
-  const chars = [...clean];
-  const cut = chars.length > max || head.length < value.length;
-  return cut ? `${chars.slice(0, Math.max(0, max - 1)).join("")}…` : clean;
+  // A string has at most as many characters as UTF-16 code units: split it only when it may be
+  // too long.
+  const chars = clean.length > max ? [...clean] : undefined;
+  const cut = (chars !== undefined && chars.length > max) || head.length < value.length;
+  return cut ? `${(chars ?? [...clean]).slice(0, Math.max(0, max - 1)).join("")}…` : clean;
 }

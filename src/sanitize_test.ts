@@ -30,6 +30,9 @@ Deno.test("printableText: one line, capped; a 50 MB value costs little", () => {
   assert.equal(printableText("a\nb\u2028c"), "a b c");
   assert.equal(printableText("x".repeat(10), 10), "x".repeat(10));
   assert.equal(printableText("x".repeat(11), 10), `${"x".repeat(9)}…`);
+  // Ten characters in twenty UTF-16 code units are not too long; eleven are.
+  assert.equal(printableText("😀".repeat(10), 10), "😀".repeat(10));
+  assert.equal(printableText("😀".repeat(11), 10), `${"😀".repeat(9)}…`);
   const started = performance.now();
   const huge = printableText("\x1b[2J".repeat(12_000_000) + "x".repeat(2_000_000));
   assert.ok(performance.now() - started < 2_000, "too slow");

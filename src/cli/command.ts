@@ -144,5 +144,8 @@ export function isGroup(spec: Command | GroupSpec): spec is GroupSpec {
  * @returns `--kebab-case`.
  */
 export function longFlag(name: string): string {
-  return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  // A loop, not a replace() with a callback: this runs for every flag of a command line.
+  let flag = "--";
+  for (const c of name) flag += c >= "A" && c <= "Z" ? `-${c.toLowerCase()}` : c;
+  return flag;
 }

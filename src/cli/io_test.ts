@@ -70,6 +70,23 @@ Deno.test("guardedOutput: long lines and many lines are capped", () => {
   assert.equal(d.err(), `${"y\n".repeat(MAX_LINES)}…\n`);
 });
 
+Deno.test("guardedOutput: text just within the caps passes whole, just past them is cut", () => {
+  const line = "z".repeat(MAX_LINE_LENGTH);
+  for (
+    const [input, expected] of <[string, string][]> [
+      [`${line}\n`, `${line}\n`],
+      [`${line}z\n`, `${line}…\n`],
+      ["w\n".repeat(MAX_LINES - 1), "w\n".repeat(MAX_LINES - 1)],
+      ["w\n".repeat(MAX_LINES), `${"w\n".repeat(MAX_LINES)}…\n`],
+      ["😀".repeat(MAX_LINE_LENGTH / 2 + 1), "😀".repeat(MAX_LINE_LENGTH / 2 + 1)],
+    ]
+  ) {
+    const c = capture();
+    c.io.err(input);
+    assert.equal(c.err(), expected, `${input.length} characters`);
+  }
+});
+
 Deno.test("PROMPTS_SPECIFIER: deno.json's import map target, and what deno compile embeds", async () => {
   const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
   assert.equal(PROMPTS_SPECIFIER, config.imports["@inquirer/prompts"]);

@@ -79,6 +79,12 @@ function pieces(text: string): Piece[] {
   return list;
 }
 
+/** Whether text is within {@linkcode MAX_LINES} lines of {@linkcode MAX_LINE_LENGTH}. */
+function fits(text: string): boolean {
+  const lines = text.split("\n");
+  return lines.length <= MAX_LINES && lines.every((line) => line.length <= MAX_LINE_LENGTH);
+}
+
 /**
  * Creates the filter of one command run.
  *
@@ -114,6 +120,13 @@ export function createOutputGuard(): OutputGuard {
       const list = pieces(text);
       const visible = list.map((p) => p.plain).join("");
       const covered = secrets.covered(visible);
+      if (!covered.includes(true) && fits(visible)) {
+        // Nothing to redact or cut: the pieces as they are, as the loop below would give them.
+        const codes = list.map((p) =>
+          (p.code !== null && color ? `\x1b[${p.code}m` : "") + p.plain
+        );
+        return codes.join("") + (text.length < input.length ? "…\n" : "");
+      }
       let out = "";
       let index = 0;
       let lineLength = 0;
