@@ -160,11 +160,11 @@ export function fromDenoError(error: unknown): unknown {
   return code ? new FsError(code, error.message, { cause: error }) : error;
 }
 
-// Reads are Deno's synchronous calls behind the same promises: a command reads a few small
-// files, and each asynchronous call's trip through Deno's thread pool cost a command line
-// about 0.7 ms in all (docs/benchmarks.md). Writes stay asynchronous: an fsync may take long,
-// and a spinner may be turning meanwhile.
-const settle = <T>(read: () => T): Promise<T> => new Promise((resolve) => resolve(read()));
+// Reads, and the writes that touch only metadata, are Deno's synchronous calls behind the same
+// promises: a command makes a few such calls, and each asynchronous call's trip through Deno's
+// thread pool cost a command line about 0.7 ms in all (docs/benchmarks.md). Writing a file's
+// data stays asynchronous: its fsync may take long, and a spinner may be turning meanwhile.
+const settle = <T>(call: () => T): Promise<T> => new Promise((resolve) => resolve(call()));
 
 const unmapped: FileSystem = {
   readTextFile: (path) =>
@@ -191,24 +191,28 @@ const unmapped: FileSystem = {
       file.close();
     }
   },
-  mkdir: async (path, options = {}) => {
-    canWrite(path);
-    await Deno.mkdir(path, options);
-  },
-  chmod: async (path, mode) => {
-    canWrite(path);
-    await Deno.chmod(path, mode);
-  },
-  rename: async (from, to) => {
-    canRead(from);
-    canWrite(from);
-    canWrite(to);
-    await Deno.rename(from, to);
-  },
-  remove: async (path) => {
-    canWrite(path);
-    await Deno.remove(path);
-  },
+  mkdir: (path, options = {}) =>
+    settle(() => {
+      canWrite(path);
+      Deno.mkdirSync(path, options);
+    }),
+  chmod: (path, mode) =>
+    settle(() => {
+      canWrite(path);
+      Deno.chmodSync(path, mode);
+    }),
+  rename: (from, to) =>
+    settle(() => {
+      canRead(from);
+      canWrite(from);
+      canWrite(to);
+      Deno.renameSync(from, to);
+    }),
+  remove: (path) =>
+    settle(() => {
+      canWrite(path);
+      Deno.removeSync(path);
+    }),
   stat: (path) =>
     settle(() => {
       canRead(path);
