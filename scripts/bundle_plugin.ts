@@ -8,14 +8,15 @@
  *   entry point keeps its `import()`s (`main_node.ts` checks Node's version before them). In a
  *   bundle a static import costs a few microseconds, where on Node a separate file costs about
  *   0.5 ms and in Deno one evaluated module about 0.2 ms.
- * - **Eager functions** (`eager: true`, the Deno bundle). `function f() {}` becomes
- *   `var f = (function f() {})` at the top of its scope, so it is still defined before any other
- *   statement of the scope runs. V8 compiles a parenthesized function when it compiles its
- *   script, and Deno keeps what it compiled in its V8 code cache; a plain declaration is compiled
- *   again by every run that calls it (docs/benchmarks.md: `auth status --offline` 1.44x → 1.30x
- *   the floor). Only declarations directly in a module or a function body move: a declaration in
- *   a nested block is scoped to that block, and stays as it is. Node 20 has no code cache for ES
- *   modules, so the npm build keeps its functions lazy.
+ * - **Eager functions** (`eager: true`, the Deno bundle). V8 compiles a parenthesized function
+ *   when it compiles its script, and Deno keeps what it compiled in its V8 code cache; any other
+ *   function is compiled again by every run that calls it (docs/benchmarks.md). So every arrow
+ *   function and function expression is parenthesized, and `function f() {}` becomes
+ *   `var f = (function f() {})` at the top of its scope, still defined before any other
+ *   statement of the scope runs. Only declarations directly in a module or a function body
+ *   move: a declaration in a nested block is scoped to that block, and stays as it is. Methods
+ *   stay lazy. Node 20 has no code cache for ES modules, so the npm build keeps its functions
+ *   lazy.
  *
  * @module
  */
@@ -125,8 +126,15 @@ export function transformModule(
         return ts.setTextRange(f.createCallExpression(resolved, undefined, [namespace]), node);
       }
       const visited = ts.visitEachChild(node, visitor(node), context);
-      if (options.eager && ts.isBlock(visited) && ts.isFunctionLike(parent)) {
+      if (!options.eager) return visited;
+      if (ts.isBlock(visited) && ts.isFunctionLike(parent)) {
         return f.updateBlock(visited, hoisted(f, visited.statements, false));
+      }
+      if (
+        (ts.isArrowFunction(visited) || ts.isFunctionExpression(visited)) &&
+        !ts.isParenthesizedExpression(parent)
+      ) {
+        return f.createParenthesizedExpression(visited);
       }
       return visited;
     };

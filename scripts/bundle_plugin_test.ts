@@ -42,13 +42,36 @@ Deno.test("transformModule (eager): functions move to the top of their scope, pa
   });
 });
 
+Deno.test("transformModule (eager): arrow functions and function expressions are parenthesized once", async () => {
+  const text = [
+    "export const inc = (n: number): number => n + 1;",
+    "export const twice = [1, 2].map(function (n) { return n * 2; });",
+    "export const kept = ((s: string) => s.toUpperCase());",
+    "export const self = { value: 3, get: function () { return this.value; } };",
+    "",
+  ].join("\n");
+  const js = transformModule(text, { path: PATH, eager: true, keepImport: () => false });
+  assert.match(js, /inc = \(\(n\) => n \+ 1\)/);
+  assert.match(js, /map\(\(function \(n\) \{/);
+  assert.match(js, /kept = \(\(s\) => s\.toUpperCase\(\)\)/);
+  assert.doesNotMatch(js, /\(\(\(/);
+  const m = await load(js);
+  assert.equal((m.inc as (n: number) => number)(1), 2);
+  assert.deepEqual(m.twice, [2, 4]);
+  assert.equal((m.self as { get(): number }).get(), 3);
+});
+
 Deno.test("transformModule (lazy): declarations stay as they are", () => {
-  const js = transformModule("export function f(): number { return 1; }\n", {
-    path: PATH,
-    eager: false,
-    keepImport: () => false,
-  });
+  const js = transformModule(
+    "export function f(): number { return 1; }\nexport const g = () => 2;\n",
+    {
+      path: PATH,
+      eager: false,
+      keepImport: () => false,
+    },
+  );
   assert.match(js, /^export function f\(\) \{/m);
+  assert.match(js, /^export const g = \(\) => 2;/m);
 });
 
 Deno.test("transformModule: import() of a project module becomes static unless kept", () => {
