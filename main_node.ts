@@ -45,6 +45,7 @@ if (import.meta.main) {
     process.stderr.write(`Error: ${tooOld}\n`);
     process.exit(1);
   }
-  const { runCliOnNode } = await import("./src/cli/main_node.ts");
-  process.exit(await runCliOnNode(process.argv.slice(2), process.argv[1]));
+  import("./src/cli/main_node.ts").then(async ({ runCliOnNode }) => {
+    process.exit(await runCliOnNode(process.argv.slice(2), process.argv[1]));
+  });
 }

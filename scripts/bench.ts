@@ -187,7 +187,9 @@ async function installNpmBuild(dir: string): Promise<string> {
   const prefix = join(dir, "npm-install");
   await Deno.mkdir(prefix);
   await sh("npm", ["install", "--no-audit", "--no-fund", join(dir, packed)], prefix);
-  return join(prefix, "node_modules", "@lua", "cli", "esm", "main.js");
+  const installed = join(prefix, "node_modules", "@lua", "cli");
+  const { bin } = JSON.parse(await Deno.readTextFile(join(installed, "package.json")));
+  return join(installed, bin.lua);
 }
 
 /**

@@ -31,6 +31,9 @@ export interface BuildOptions {
 /** What {@linkcode buildNpm} wrote: `package.json`, and the files (relative paths, sorted). */
 export type BuildResult = { packageJson: Record<string, unknown>; files: string[] };
 
+/** The CLI in the package: the file every `bin` runs. */
+export const CLI_FILE = "bin/lua.cjs";
+
 /** The repository the package is published from (npm provenance checks it). */
 export const REPOSITORY = "https://github.com/lua-ai-global/lua-cli";
 
@@ -92,6 +95,11 @@ export function jsSpecifiers(text: string): string {
   return text.replace(/^(?!\s*(\*|\/\/|\/\*)).+/gm, (line) => line.replace(specifier, "$1.js$2"));
 }
 
+/** The package of a bare specifier: `@s/x` of `@s/x/sub`, `x` of `x/sub`. */
+function packageName(specifier: string): string {
+  return /^(@[^/]+\/)?[^/]+/.exec(specifier)![0];
+}
+
 /** Removes `dir`, unless it holds something that is not a build of `name`. */
 async function replaceDir(dir: string, name: string): Promise<void> {
   const old = await Deno.readTextFile(join(dir, "package.json")).then(JSON.parse, () => ({}));
@@ -101,7 +109,10 @@ async function replaceDir(dir: string, name: string): Promise<void> {
   await Deno.remove(dir, { recursive: true }).catch(() => {});
 }
 
-/** Builds the package: `esm/` (esbuild), `types/` (tsc), `package.json`, the copied files. */
+/**
+ * Builds the package: `esm/` and {@linkcode CLI_FILE} (esbuild), `types/` (tsc), `package.json`,
+ * the copied files.
+ */
 export async function buildNpm(options: BuildOptions): Promise<BuildResult> {
   const { root, outDir, copy } = options;
   const config = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
@@ -114,12 +125,9 @@ export async function buildNpm(options: BuildOptions): Promise<BuildResult> {
     const types = `./types/${path.replace(/\.ts$/, ".d.ts")}`;
     exports[subpath] = { types, import: `./esm/${name}.js`, require: "./esm/require.cjs" };
   }
-  const esm: esbuild.BuildOptions = {
+  const common: esbuild.BuildOptions = {
     absWorkingDir: root,
-    outdir: join(outDir, "esm"),
     bundle: true,
-    splitting: true,
-    format: "esm",
     platform: "node",
     target: "node20",
     packages: "external", // npm packages stay imports: the dependencies
@@ -127,18 +135,37 @@ export async function buildNpm(options: BuildOptions): Promise<BuildResult> {
     metafile: true,
   };
   try {
-    const lib = await esbuild.build({ ...esm, entryPoints: library });
-    // The CLI apart, so that its start-up code is one chunk, not split by the library's.
+    const lib = await esbuild.build({
+      ...common,
+      entryPoints: library,
+      outdir: join(outDir, "esm"),
+      splitting: true,
+      format: "esm",
+    });
+    // The CLI apart, as one CommonJS file: Node 20 starts an ES module about 8 ms (a fifth of
+    // `node -e 0`) later than a CommonJS one, for its ES module loader. Its import()s of npm
+    // packages stay import()s, which load that loader only when they run (a prompt, a proxy).
     const cli = await esbuild.build({
-      ...esm,
-      entryPoints: { main: join(root, options.bin.path) },
-      chunkNames: "chunks/[name]-[hash]",
-      define: { "import.meta.main": "true" }, // main.js is only ever run as the command
+      ...common,
+      entryPoints: [join(root, options.bin.path)],
+      outfile: join(outDir, CLI_FILE),
+      format: "cjs",
+      // main_node.ts is only ever run as the command; node.ts's createRequire (Node < 20.16)
+      // gets this file's URL.
+      define: { "import.meta.main": "true", "import.meta.url": "__import_meta_url" },
+      banner: {
+        js: 'const __import_meta_url = require("node:url").pathToFileURL(__filename).href;',
+      },
       plugins: [bundlePlugin({ eager: false })], // fewer files: bundle_plugin.ts
     });
-    const packages = [lib, cli].flatMap((built) => Object.values(built.metafile!.outputs))
-      .flatMap((output) => output.imports).filter((i) => i.external && !/^node:/.test(i.path))
-      .map((i) => /^(@[^/]+\/)?[^/]+/.exec(i.path)![0]).sort();
+    const external = (built: esbuild.BuildResult) =>
+      Object.values(built.metafile!.outputs).flatMap((output) => output.imports)
+        .filter((i) => i.external && !/^node:/.test(i.path));
+    // A static import would be a require() in the CLI, which an ES module package refuses.
+    const required = external(cli).find((i) => i.kind !== "dynamic-import");
+    if (required) throw new Error(`The CLI must import "${required.path}" with import().`);
+    const packages = [...new Set([lib, cli].flatMap(external).map((i) => packageName(i.path)))]
+      .sort();
     const missing = packages.find((pkg) => !config.imports?.[pkg]);
     if (missing) throw new Error(`"${missing}" is not in deno.json's imports.`);
     const host = ts.createCompilerHost({}); // writes into new directories, formats errors
@@ -161,8 +188,8 @@ export async function buildNpm(options: BuildOptions): Promise<BuildResult> {
       main: exports["."]?.import,
       types: exports["."]?.types,
       exports,
-      bin: Object.fromEntries(options.bin.names.map((name) => [name, "esm/main.js"])),
-      files: ["esm/", "types/"],
+      bin: Object.fromEntries(options.bin.names.map((name) => [name, CLI_FILE])),
+      files: ["esm/", "types/", dirname(CLI_FILE) + "/"],
       dependencies: Object.fromEntries(packages.map((pkg) => [pkg, npmRange(config.imports[pkg])])),
     };
     await Deno.writeTextFile(join(outDir, "package.json"), JSON.stringify(packageJson, null, 2));

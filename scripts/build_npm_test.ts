@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { buildNpm, type BuildOptions } from "./build_npm.ts";
+import { buildNpm, type BuildOptions, CLI_FILE } from "./build_npm.ts";
 
 async function fixture(files: Record<string, string>): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "lua-build-fixture-" });
@@ -46,12 +46,12 @@ Deno.test(
         imports: { "dep": "npm:dep@4", "@s/unused": "npm:@s/unused@1" },
       }),
       "mod.ts": `import { a } from "dep/sub";\nexport const b: number = a + 1;\n`,
-      "main.ts": `const m = await import("./mod.ts");\nconsole.log(m.b);\n`,
+      "main.ts": `console.log(1);\n`,
     });
     try {
       const { packageJson, files } = await buildNpm(FIXTURE_OPTIONS(root));
       assert.deepEqual(packageJson.dependencies, { dep: "^4.0.0" });
-      assert.deepEqual(packageJson.bin, { x: "esm/main.js" });
+      assert.deepEqual(packageJson.bin, { x: CLI_FILE });
       assert.ok(files.includes("types/mod.d.ts"), files.join(", "));
       assert.match(await Deno.readTextFile(join(root, "out", "esm", "mod.js")), /from "dep\/sub"/);
     } finally {
@@ -101,7 +101,7 @@ Deno.test(
 );
 
 Deno.test(
-  "buildNpm: the CLI's import()s of project modules become static, but not of npm users",
+  "buildNpm: the CLI is one CommonJS file; its import()s of packages stay import()s",
   ESBUILD,
   async () => {
     const root = await fixture({
@@ -111,31 +111,46 @@ Deno.test(
         imports: { dep: "npm:dep@1" },
       }),
       "mod.ts": "export const a = 1;\n",
-      "main.ts": `const { run } = await import("./start.ts");\nawait run();\n`,
+      "main.ts": `console.log("ENTRY");\nimport("./start.ts").then(({ run }) => run());\n`,
       "start.ts": `export async function run(): Promise<void> {\n` +
         `  const { b } = await import("./plain.ts");\n` +
-        `  const { c } = await import("./uses_npm.ts");\n  console.log(b, c);\n}\n`,
+        `  const { d } = await import("dep");\n  console.log(b, d);\n}\n`,
       "plain.ts": `export const b = "PLAIN_MODULE";\n`,
-      "uses_npm.ts": `import { d } from "dep";\nexport const c: string = "USES_NPM" + d;\n`,
+      // An ES module package, as @inquirer/prompts is: require() of it would fail on Node 20.
+      "node_modules/dep/package.json": JSON.stringify({ name: "dep", type: "module" }),
+      "node_modules/dep/index.js": `export const d = "FROM_DEP";\n`,
     });
     try {
-      await buildNpm(FIXTURE_OPTIONS(root));
-      const chunks = join(root, "out", "esm", "chunks");
-      const texts = new Map<string, string>();
-      for await (const entry of Deno.readDir(chunks)) {
-        texts.set(entry.name, await Deno.readTextFile(join(chunks, entry.name)));
-      }
-      const holding = (marker: string) => [...texts].filter(([, t]) => t.includes(marker));
-      const [start] = holding("PLAIN_MODULE");
-      assert.ok(
-        start && start[0].startsWith("start-"),
-        `plain.ts is bundled into start.ts's chunk`,
-      );
-      const [npm] = holding("USES_NPM");
-      assert.ok(npm && npm[0] !== start[0], "uses_npm.ts keeps its own chunk");
-      assert.match(start[1], /import\(\s*"\.\/uses_npm-/);
-      const main = await Deno.readTextFile(join(root, "out", "esm", "main.js"));
-      assert.match(main, /import\(\s*"\.\/chunks\/start-/, "the entry keeps its import()");
+      const { packageJson, files } = await buildNpm(FIXTURE_OPTIONS(root));
+      assert.deepEqual(packageJson.dependencies, { dep: "^1.0.0" });
+      assert.deepEqual(files.filter((f) => f.startsWith("bin/")), [CLI_FILE]);
+      const cli = await Deno.readTextFile(join(root, "out", CLI_FILE));
+      assert.match(cli, /PLAIN_MODULE/, "plain.ts is in the one file");
+      assert.match(cli, /import\("dep"\)/);
+      assert.doesNotMatch(cli, /require\("dep"\)/);
+      const out = await new Deno.Command("node", { args: [join(root, "out", CLI_FILE)] }).output();
+      assert.equal(new TextDecoder().decode(out.stdout), "ENTRY\nPLAIN_MODULE FROM_DEP\n");
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
+  "buildNpm refuses a CLI that imports a package statically (a require() in CommonJS)",
+  ESBUILD,
+  async () => {
+    const root = await fixture({
+      "deno.json": JSON.stringify({
+        name: "@x/y",
+        version: "1.0.0",
+        imports: { dep: "npm:dep@1" },
+      }),
+      "mod.ts": "export const a = 1;\n",
+      "main.ts": `import { d } from "dep";\nconsole.log(d);\n`,
+    });
+    try {
+      await assert.rejects(buildNpm(FIXTURE_OPTIONS(root)), /must import "dep" with import\(\)/);
     } finally {
       await Deno.remove(root, { recursive: true });
     }

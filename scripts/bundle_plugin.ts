@@ -3,11 +3,11 @@
  * project module into JavaScript, with a source map esbuild carries into the bundle's, and
  * rewrites two things on the way.
  *
- * - **Fewer files.** `import("./x.ts")` becomes a static import (`Promise.resolve` of its
- *   namespace) unless `x.ts` itself imports an npm package, which stays worth loading late. An
- *   entry point keeps its `import()`s (`main_node.ts` checks Node's version before them). In a
- *   bundle a static import costs a few microseconds, where on Node a separate file costs about
- *   0.5 ms and in Deno one evaluated module about 0.2 ms.
+ * - **Fewer files.** `import("./x.ts")` of a project module becomes a static import
+ *   (`Promise.resolve` of its namespace): in a bundle that costs a few microseconds, where on
+ *   Node a separate file costs about 0.5 ms and in Deno one evaluated module about 0.2 ms. An
+ *   entry point keeps its `import()`s (`main_node.ts` checks Node's version before them), and
+ *   so does every `import()` of a package, which loads it only when it runs.
  * - **Eager functions** (`eager: true`, the Deno bundle). V8 compiles a parenthesized function
  *   when it compiles its script, and Deno keeps what it compiled in its V8 code cache; any other
  *   function is compiled again by every run that calls it (docs/benchmarks.md). So every arrow
@@ -23,21 +23,11 @@
 
 import type * as esbuild from "esbuild";
 import ts from "typescript";
-import { dirname, resolve } from "node:path";
 
 /** Options of {@linkcode bundlePlugin} and {@linkcode transformModule}. */
 export interface BundleOptions {
   /** Turn function declarations into eagerly compiled function expressions. */
   eager: boolean;
-}
-
-/** Whether a module's own text imports an npm package (anything not relative, not `node:`). */
-function importsNpm(text: string): boolean {
-  const file = ts.createSourceFile("x.ts", text, ts.ScriptTarget.Latest);
-  return file.statements.some((s) =>
-    (ts.isImportDeclaration(s) || ts.isExportDeclaration(s)) && s.moduleSpecifier !== undefined &&
-    ts.isStringLiteral(s.moduleSpecifier) && !/^(\.\.?\/|node:)/.test(s.moduleSpecifier.text)
-  );
 }
 
 /** The statements of a scope with its function declarations first, as eager expressions. */
@@ -92,20 +82,20 @@ function hoisted(
  * const js = transformModule("export const a = g();\nfunction g(): number { return 1; }\n", {
  *   path: "/p/m.ts",
  *   eager: true,
- *   keepImport: () => false,
+ *   keepImports: false,
  * });
  * assert.match(js, /var g = \(function g\(\) \{/);
  * assert.ok(js.indexOf("function g") < js.indexOf("const a"));
  * ```
  *
  * @param text The module's TypeScript.
- * @param options Its path (for the map), whether to make functions eager, and which local
- * `import()`s to keep (given the specifier).
+ * @param options Its path (for the map), whether to make functions eager, and whether to keep
+ * its `import()`s of project modules (an entry point's).
  * @returns JavaScript ending in a `sourceMappingURL` data URL.
  */
 export function transformModule(
   text: string,
-  options: BundleOptions & { path: string; keepImport: (specifier: string) => boolean },
+  options: BundleOptions & { path: string; keepImports: boolean },
 ): string {
   const rewrite: ts.TransformerFactory<ts.SourceFile> = (context) => {
     const f = context.factory;
@@ -114,7 +104,7 @@ export function transformModule(
       if (
         ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword &&
         node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0]!) &&
-        /^\.\.?\//.test(node.arguments[0].text) && !options.keepImport(node.arguments[0].text)
+        /^\.\.?\//.test(node.arguments[0].text) && !options.keepImports
       ) {
         const namespace = f.createUniqueName("module");
         statics.push(f.createImportDeclaration(
@@ -171,12 +161,10 @@ export function bundlePlugin(options: BundleOptions): esbuild.Plugin {
     name: "lua-bundle",
     setup: (build) =>
       build.onLoad({ filter: /\.ts$/ }, ({ path }) => {
-        const entries = Object.values(build.initialOptions.entryPoints ?? {});
-        const entry = entries.includes(path);
-        const keepImport = (specifier: string): boolean =>
-          entry || importsNpm(Deno.readTextFileSync(resolve(dirname(path), specifier)));
+        const entry = Object.values(build.initialOptions.entryPoints ?? {}).includes(path);
         const text = Deno.readTextFileSync(path);
-        return { contents: transformModule(text, { ...options, path, keepImport }), loader: "js" };
+        const contents = transformModule(text, { ...options, path, keepImports: entry });
+        return { contents, loader: "js" };
       }),
   };
 }

@@ -18,7 +18,7 @@ Deno.test("transformModule (eager): functions move to the top of their scope, pa
     "export default function named(): string { return 'default'; }",
     "",
   ].join("\n");
-  const js = transformModule(text, { path: PATH, eager: true, keepImport: () => false });
+  const js = transformModule(text, { path: PATH, eager: true, keepImports: false });
 
   await t.step("the shape V8 compiles eagerly: var f = (function f", () => {
     assert.match(js, /export var twice = \(function twice\(n\) \{/);
@@ -50,7 +50,7 @@ Deno.test("transformModule (eager): arrow functions and function expressions are
     "export const self = { value: 3, get: function () { return this.value; } };",
     "",
   ].join("\n");
-  const js = transformModule(text, { path: PATH, eager: true, keepImport: () => false });
+  const js = transformModule(text, { path: PATH, eager: true, keepImports: false });
   assert.match(js, /inc = \(\(n\) => n \+ 1\)/);
   assert.match(js, /map\(\(function \(n\) \{/);
   assert.match(js, /kept = \(\(s\) => s\.toUpperCase\(\)\)/);
@@ -67,34 +67,33 @@ Deno.test("transformModule (lazy): declarations stay as they are", () => {
     {
       path: PATH,
       eager: false,
-      keepImport: () => false,
+      keepImports: false,
     },
   );
   assert.match(js, /^export function f\(\) \{/m);
   assert.match(js, /^export const g = \(\) => 2;/m);
 });
 
-Deno.test("transformModule: import() of a project module becomes static unless kept", () => {
+Deno.test("transformModule: import() of a project module becomes static; of a package, stays", () => {
   const text = [
     "export async function run(): Promise<unknown[]> {",
-    '  return [await import("./plain.ts"), await import("./uses_npm.ts"), await import("node:util")];',
+    '  return [await import("./plain.ts"), await import("dep"), await import("node:util")];',
     "}",
     "",
   ].join("\n");
-  const js = transformModule(text, {
-    path: PATH,
-    eager: false,
-    keepImport: (specifier) => specifier === "./uses_npm.ts",
-  });
+  const js = transformModule(text, { path: PATH, eager: false, keepImports: false });
   assert.match(js, /^import \* as (module_\d+) from "\.\/plain\.ts";/);
   assert.match(js, /await Promise\.resolve\(module_\d+\)/);
-  assert.match(js, /await import\("\.\/uses_npm\.ts"\)/);
+  assert.match(js, /await import\("dep"\)/);
   assert.match(js, /await import\("node:util"\)/);
+  const entry = transformModule(text, { path: PATH, eager: false, keepImports: true });
+  assert.match(entry, /await import\("\.\/plain\.ts"\)/, "an entry point keeps its import()s");
+  assert.doesNotMatch(entry, /^import /m);
 });
 
 Deno.test("transformModule: the inline source map points at the original file", () => {
   const text = "export const a: number = 1;\n";
-  const js = transformModule(text, { path: PATH, eager: true, keepImport: () => false });
+  const js = transformModule(text, { path: PATH, eager: true, keepImports: false });
   const url = /\/\/# sourceMappingURL=data:application\/json;base64,(\S+)\n$/.exec(js);
   assert.ok(url, js);
   const bytes = Uint8Array.from(atob(url[1]!), (c) => c.charCodeAt(0));

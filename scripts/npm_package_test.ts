@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "npm:typescript@5.9.3";
 import { run as runProcess, type RunOutput as Output } from "../testing/process.ts";
-import { buildNpm, luaBuild } from "./build_npm.ts";
+import { buildNpm, CLI_FILE, luaBuild } from "./build_npm.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DENO_JSON = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
@@ -208,10 +208,10 @@ Deno.test({
       const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
       const packed = info!.files.map((f) => f.path);
       for (const file of packed) {
-        assert.match(file, /^(esm\/.*\.c?js|types\/.*\.d\.ts|[A-Za-z.]+)$/);
+        assert.match(file, /^(esm\/.*\.c?js|bin\/lua\.cjs|types\/.*\.d\.ts|[A-Za-z.]+)$/);
       }
       for (
-        const file of ["package.json", "README.md", "LICENSE", "types/mod.d.ts", "esm/main.js"]
+        const file of ["package.json", "README.md", "LICENSE", "types/mod.d.ts", CLI_FILE]
       ) {
         assert.ok(packed.includes(file), file);
       }
@@ -231,7 +231,7 @@ Deno.test({
       assert.equal(manifest.name, DENO_JSON.name);
       assert.equal(manifest.version, DENO_JSON.version);
       assert.equal(manifest.type, "module");
-      assert.deepEqual(manifest.bin, { "lua": "esm/main.js", "lua-ai": "esm/main.js" });
+      assert.deepEqual(manifest.bin, { "lua": CLI_FILE, "lua-ai": CLI_FILE });
       assert.deepEqual(manifest.exports["."], {
         types: "./types/mod.d.ts",
         import: "./esm/mod.js",
@@ -249,7 +249,7 @@ Deno.test({
       }
       assert.ok(!("fast-check" in manifest.dependencies), "test-only imports are not dependencies");
       assert.equal(manifest.devDependencies, undefined);
-      const main = await Deno.readTextFile(join(pkg, "esm", "main.js"));
+      const main = await Deno.readTextFile(join(pkg, CLI_FILE));
       assert.ok(main.startsWith("#!/usr/bin/env node\n"));
       assert.doesNotMatch(main, /\bimport\.meta\.main\b|["'](npm|jsr):/);
       const readme = await Deno.readTextFile(join(pkg, "README.md"));
@@ -271,14 +271,8 @@ Deno.test({
       assert.equal(result.stdout, `${KEY}\n`);
       assert.match(result.stderr, /Source: LUA_API_KEY environment variable/);
       assert.deepEqual(await listTree(result.home), [], "nothing written to HOME");
-      // the CLI's files: main.js and its chunks (the library's mod.js keeps denoContext)
-      const cli = [join(pkg, "esm", "main.js")];
-      for await (const entry of Deno.readDir(join(pkg, "esm", "chunks"))) {
-        cli.push(join(pkg, "esm", "chunks", entry.name));
-      }
-      for (const file of cli) {
-        assert.doesNotMatch(await Deno.readTextFile(file), /\bDeno\./, `${file} uses Deno`);
-      }
+      // the CLI's one file (the library's mod.js keeps denoContext)
+      assert.doesNotMatch(await Deno.readTextFile(join(pkg, CLI_FILE)), /\bDeno\./, "uses Deno");
     });
 
     await t.step(
@@ -483,7 +477,7 @@ Deno.test({
 
     await t.step("Node older than 20.12: one sentence, exit 1", async () => {
       for (const version of ["18", "20.11.1"]) {
-        const bin = join(app, "node_modules", "@lua", "cli", "esm", "main.js");
+        const bin = join(app, "node_modules", "@lua", "cli", CLI_FILE);
         const result = await run("npx", ["-y", `node@${version}`, bin, "auth", "key", "--force"], {
           cwd: app,
           env: { ...npmEnv, LUA_API_KEY: KEY },
