@@ -72,16 +72,21 @@ Deno.test("build:deno: the bundle runs every kind of command line as the source 
   }
 });
 
-/** The source position a generated position maps to, from a source map's `mappings`. */
-function originalPosition(
-  map: { sources: string[]; mappings: string },
-  line: number,
-  column: number,
-): { source: string; line: number } | undefined {
+/** One segment of a source map: a generated position and the source position it maps to. */
+interface Segment {
+  line: number;
+  column: number;
+  source: string;
+  sourceLine: number;
+  sourceColumn: number;
+}
+
+/** The segments of a source map's `mappings` (lines and columns from 0). */
+function segments(map: { sources: string[]; mappings: string }): Segment[] {
   const DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const state = [0, 0, 0, 0]; // generated column, source, original line, original column
-  let found: { source: string; line: number } | undefined;
-  for (const [index, text] of map.mappings.split(";").entries()) {
+  const found: Segment[] = [];
+  for (const [line, text] of map.mappings.split(";").entries()) {
     state[0] = 0;
     for (const segment of text.split(",").filter(Boolean)) {
       let field = 0, value = 0, shift = 0;
@@ -94,8 +99,14 @@ function originalPosition(
           value = shift = 0;
         }
       }
-      if (index === line && state[0]! <= column && field > 1) {
-        found = { source: map.sources[state[1]!]!, line: state[2]! };
+      if (field > 1) {
+        const [column, source, sourceLine, sourceColumn] = state as [
+          number,
+          number,
+          number,
+          number,
+        ];
+        found.push({ line, column, source: map.sources[source]!, sourceLine, sourceColumn });
       }
     }
   }
@@ -109,13 +120,38 @@ Deno.test("build:deno: the source map leads from the bundle back to the source l
   const at = code.indexOf(literal);
   assert.ok(at > 0, "the literal is in the bundle");
   const before = code.slice(0, at).split("\n");
+  const [line, column] = [before.length - 1, before.at(-1)!.length];
   const source = await Deno.readTextFile(join(ROOT, "src/cli/auth_status.ts"));
-  const line = source.split("\n").findIndex((l) => l.includes(literal));
-  assert.deepEqual(originalPosition(map, before.length - 1, before.at(-1)!.length), {
+  const mapped = segments(map).filter((s) => s.line === line && s.column <= column).at(-1);
+  assert.deepEqual(mapped && { source: mapped.source, line: mapped.sourceLine }, {
     source: relative(dir, join(ROOT, "src/cli/auth_status.ts")),
-    line,
+    line: source.split("\n").findIndex((l) => l.includes(literal)),
   });
   assert.match(code, /\n\/\/# sourceMappingURL=lua\.js\.map\n?$/);
+});
+
+Deno.test("build:deno: what the everyday lines run is compiled with the bundle, the rest is not", async () => {
+  const code = (await Deno.readTextFile(bundle)).split("\n");
+  const map = JSON.parse(await Deno.readTextFile(`${bundle}.map`));
+  /** The bundle's text where the declaration `declared` of `file` begins. */
+  const generated = async (file: string, declared: string): Promise<string> => {
+    const lines = (await Deno.readTextFile(join(ROOT, file))).split("\n");
+    const line = lines.findIndex((l) => l.startsWith(declared));
+    const first = segments(map).filter((s) => s.source.endsWith(file) && s.sourceLine === line)
+      .sort((a, b) => a.line - b.line || a.column - b.column)[0];
+    assert.ok(first, `${file}: ${declared}`);
+    return code[first.line]!.slice(first.column, first.column + 40);
+  };
+  // `auth status --offline` runs runStatus: parenthesized, so V8 compiles it with the script.
+  assert.match(
+    await generated("src/cli/auth_status.ts", "export async function runStatus("),
+    /^[\w$]+=\(async function\(/,
+  );
+  // Only `--api-key -` reads a key from stdin, and the profile has no such line: left lazy.
+  assert.match(
+    await generated("src/cli/read_line.ts", "export async function readFirstLine("),
+    /^async function [\w$]+\(/,
+  );
 });
 
 Deno.test("build:deno: a second run of the bundle starts from Deno's V8 code cache", async () => {

@@ -8,15 +8,18 @@
  *   Node a separate file costs about 0.5 ms and in Deno one evaluated module about 0.2 ms. An
  *   entry point keeps its `import()`s (`main_node.ts` checks Node's version before them), and
  *   so does every `import()` of a package, which loads it only when it runs.
- * - **Eager functions** (`eager: true`, the Deno bundle). V8 compiles a parenthesized function
- *   when it compiles its script, and Deno keeps what it compiled in its V8 code cache; any other
- *   function is compiled again by every run that calls it (docs/benchmarks.md). So every arrow
- *   function and function expression is parenthesized, and `function f() {}` becomes
+ * - **Eager functions** (the Deno bundle). V8 compiles a parenthesized function when it compiles
+ *   its script, and Deno keeps what it compiled in its V8 code cache; any other function is
+ *   compiled again by every run that calls it (docs/benchmarks.md). So an eager arrow function
+ *   or function expression is parenthesized, and an eager `function f() {}` becomes
  *   `var f = (function f() {})` at the top of its scope, still defined before any other
  *   statement of the scope runs. Only declarations directly in a module or a function body
  *   move: a declaration in a nested block is scoped to that block, and stays as it is. Methods
- *   stay lazy. Node 20 has no code cache for ES modules, so the npm build keeps its functions
- *   lazy.
+ *   stay lazy. Which functions are eager: all, or those a profile saw run (`eager` as a set of
+ *   {@linkcode functionId}s), since every eager function is also read from the cache by runs
+ *   that never call it. The profile build (`profile: true`) records in
+ *   `globalThis.__luaProfile` (a `Set`) the id of each function as it runs. Node 20 has no code
+ *   cache for ES modules, so the npm build keeps its functions lazy.
  *
  * @module
  */
@@ -26,8 +29,40 @@ import ts from "typescript";
 
 /** Options of {@linkcode bundlePlugin} and {@linkcode transformModule}. */
 export interface BundleOptions {
-  /** Turn function declarations into eagerly compiled function expressions. */
-  eager: boolean;
+  /** The functions V8 compiles with the bundle: none, all, or these {@linkcode functionId}s. */
+  eager: boolean | ReadonlySet<string>;
+  /** Record each function's id in `globalThis.__luaProfile` when it runs (the profile build). */
+  profile?: boolean;
+}
+
+/**
+ * A function's id in a profile: its file and the line and column where it starts.
+ *
+ * @example
+ * ```ts
+ * import { functionId } from "./bundle_plugin.ts";
+ * import assert from "node:assert/strict";
+ * import ts from "typescript";
+ * const file = ts.createSourceFile("/p/m.ts", "// f\nexport function f() {}\n", ts.ScriptTarget.ESNext);
+ * assert.equal(functionId(file, file.statements[0]!), "/p/m.ts:2:1");
+ * ```
+ *
+ * @param file The module, as TypeScript parsed it.
+ * @param node The function, a node of that module.
+ * @returns `path:line:column`, both counted from 1.
+ */
+export function functionId(file: ts.SourceFile, node: ts.Node): string {
+  const original = ts.getOriginalNode(node);
+  const scanner = ts.createScanner(
+    ts.ScriptTarget.ESNext,
+    true,
+    ts.LanguageVariant.Standard,
+    file.text,
+  );
+  scanner.resetTokenState(original.pos);
+  scanner.scan();
+  const { line, character } = file.getLineAndCharacterOfPosition(scanner.getTokenStart());
+  return `${file.fileName}:${line + 1}:${character + 1}`;
 }
 
 /** The statements of a scope with its function declarations first, as eager expressions. */
@@ -35,12 +70,13 @@ function hoisted(
   f: ts.NodeFactory,
   statements: readonly ts.Statement[],
   module: boolean,
+  eager: (node: ts.Node) => boolean,
 ): ts.Statement[] {
   const moved: ts.Statement[] = [];
   const rest: ts.Statement[] = [];
   for (const s of statements) {
     const kinds = ts.canHaveModifiers(s) ? (ts.getModifiers(s) ?? []).map((m) => m.kind) : [];
-    if (!ts.isFunctionDeclaration(s) || !s.name || !s.body) rest.push(s);
+    if (!ts.isFunctionDeclaration(s) || !s.name || !s.body || !eager(s)) rest.push(s);
     else if (kinds.includes(ts.SyntaxKind.DefaultKeyword)) rest.push(s);
     else {
       const asyncs = s.modifiers?.filter((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
@@ -100,6 +136,61 @@ export function transformModule(
   const rewrite: ts.TransformerFactory<ts.SourceFile> = (context) => {
     const f = context.factory;
     const statics: ts.Statement[] = [];
+    let file: ts.SourceFile;
+    const { eager: which } = options;
+    const eager = (node: ts.Node): boolean =>
+      which === true || (which !== false && which.has(functionId(file, node)));
+    /** `globalThis.__luaProfile.add("<id>")`, the first statement of a profiled function. */
+    const record = (node: ts.Node): ts.Statement =>
+      f.createExpressionStatement(f.createCallExpression(
+        f.createPropertyAccessExpression(
+          f.createPropertyAccessExpression(f.createIdentifier("globalThis"), "__luaProfile"),
+          "add",
+        ),
+        undefined,
+        [f.createStringLiteral(functionId(file, node))],
+      ));
+    const profiled = (node: ts.Node): ts.Node => {
+      if (ts.isArrowFunction(node)) {
+        const body = ts.isBlock(node.body)
+          ? f.updateBlock(node.body, [record(node), ...node.body.statements])
+          : f.createBlock([record(node), f.createReturnStatement(node.body)]);
+        return f.updateArrowFunction(
+          node,
+          node.modifiers,
+          node.typeParameters,
+          node.parameters,
+          node.type,
+          node.equalsGreaterThanToken,
+          body,
+        );
+      }
+      if ((ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node)) && node.body) {
+        const body = f.updateBlock(node.body, [record(node), ...node.body.statements]);
+        return ts.isFunctionDeclaration(node)
+          ? f.updateFunctionDeclaration(
+            node,
+            node.modifiers,
+            node.asteriskToken,
+            node.name,
+            node.typeParameters,
+            node.parameters,
+            node.type,
+            body,
+          )
+          : f.updateFunctionExpression(
+            node,
+            node.modifiers,
+            node.asteriskToken,
+            node.name,
+            node.typeParameters,
+            node.parameters,
+            node.type,
+            body,
+          );
+      }
+      return node;
+    };
     const visitor = (parent: ts.Node) => (node: ts.Node): ts.Node => {
       if (
         ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword &&
@@ -116,21 +207,25 @@ export function transformModule(
         return ts.setTextRange(f.createCallExpression(resolved, undefined, [namespace]), node);
       }
       const visited = ts.visitEachChild(node, visitor(node), context);
-      if (!options.eager) return visited;
+      if (options.profile) return profiled(visited);
+      if (which === false) return visited;
       if (ts.isBlock(visited) && ts.isFunctionLike(parent)) {
-        return f.updateBlock(visited, hoisted(f, visited.statements, false));
+        return f.updateBlock(visited, hoisted(f, visited.statements, false, eager));
       }
       if (
         (ts.isArrowFunction(visited) || ts.isFunctionExpression(visited)) &&
-        !ts.isParenthesizedExpression(parent)
+        !ts.isParenthesizedExpression(parent) && eager(visited)
       ) {
         return f.createParenthesizedExpression(visited);
       }
       return visited;
     };
-    return (file) => {
-      const visited = ts.visitEachChild(file, visitor(file), context);
-      const body = options.eager ? hoisted(f, visited.statements, true) : visited.statements;
+    return (source) => {
+      file = source;
+      const visited = ts.visitEachChild(source, visitor(source), context);
+      const body = which === false || options.profile
+        ? visited.statements
+        : hoisted(f, visited.statements, true, eager);
       return f.updateSourceFile(visited, [...statics, ...body]);
     };
   };

@@ -102,3 +102,39 @@ Deno.test("transformModule: the inline source map points at the original file", 
   assert.deepEqual(map.sourcesContent, [text]);
   assert.ok(map.mappings.length > 0);
 });
+
+Deno.test("transformModule (profile): each function records its id when it runs", async () => {
+  const text = [
+    "export function used(): number { return inner(); }",
+    "const inner = () => 1;",
+    "export const unused = function () { return 2; };",
+    "",
+  ].join("\n");
+  const js = transformModule(text, { path: PATH, eager: false, profile: true, keepImports: false });
+  const seen = new Set<string>();
+  Object.assign(globalThis, { __luaProfile: seen });
+  try {
+    const m = await load(js);
+    assert.deepEqual(seen, new Set(), "nothing has run yet");
+    assert.equal((m.used as () => number)(), 1);
+    assert.deepEqual(seen, new Set([`${PATH}:1:1`, `${PATH}:2:15`]));
+  } finally {
+    Reflect.deleteProperty(globalThis, "__luaProfile");
+  }
+});
+
+Deno.test("transformModule (eager set): only the functions named by their ids", () => {
+  const text = [
+    "export function hot(): number { return 1; }",
+    "export function cold(): number { return 2; }",
+    "export const hotArrow = () => 3;",
+    "export const coldArrow = () => 4;",
+    "",
+  ].join("\n");
+  const eager = new Set([`${PATH}:1:1`, `${PATH}:3:25`]);
+  const js = transformModule(text, { path: PATH, eager, keepImports: false });
+  assert.match(js, /export var hot = \(function hot\(\)/);
+  assert.match(js, /^export function cold\(\)/m);
+  assert.match(js, /hotArrow = \(\(\) => 3\)/);
+  assert.match(js, /coldArrow = \(\) => 4;/);
+});
