@@ -26,6 +26,7 @@
 
 import type * as esbuild from "esbuild";
 import ts from "typescript";
+import { dirname, resolve } from "node:path";
 
 /** Options of {@linkcode bundlePlugin} and {@linkcode transformModule}. */
 export interface BundleOptions {
@@ -43,6 +44,7 @@ export interface BundleOptions {
  * import { functionId } from "./bundle_plugin.ts";
  * import assert from "node:assert/strict";
  * import ts from "typescript";
+import { dirname, resolve } from "node:path";
  * const file = ts.createSourceFile("/p/m.ts", "// f\nexport function f() {}\n", ts.ScriptTarget.ESNext);
  * assert.equal(functionId(file, file.statements[0]!), "/p/m.ts:2:1");
  * ```
@@ -125,13 +127,18 @@ function hoisted(
  * ```
  *
  * @param text The module's TypeScript.
- * @param options Its path (for the map), whether to make functions eager, and whether to keep
- * its `import()`s of project modules (an entry point's).
+ * @param options Its path (for the map), whether to make functions eager, whether to keep its
+ * `import()`s of project modules (an entry point's), and the value exports of the module a
+ * specifier names ({@linkcode valueExports}; without them, a namespace is imported).
  * @returns JavaScript ending in a `sourceMappingURL` data URL.
  */
 export function transformModule(
   text: string,
-  options: BundleOptions & { path: string; keepImports: boolean },
+  options: BundleOptions & {
+    path: string;
+    keepImports: boolean;
+    exportsOf?: (specifier: string) => readonly string[] | undefined;
+  },
 ): string {
   const rewrite: ts.TransformerFactory<ts.SourceFile> = (context) => {
     const f = context.factory;
@@ -197,14 +204,36 @@ export function transformModule(
         node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0]!) &&
         /^\.\.?\//.test(node.arguments[0].text) && !options.keepImports
       ) {
-        const namespace = f.createUniqueName("module");
-        statics.push(f.createImportDeclaration(
-          undefined,
-          f.createImportClause(false, undefined, f.createNamespaceImport(namespace)),
-          f.createStringLiteral(node.arguments[0].text),
-        ));
+        const specifier = node.arguments[0].text;
+        const names = options.exportsOf?.(specifier);
+        let value: ts.Expression;
+        let clause: ts.ImportClause;
+        if (names) {
+          // Named imports and an object of them: esbuild then builds no namespace object, whose
+          // getters every run would define at start-up.
+          const locals = names.map((name) => [name, f.createUniqueName(name)] as const);
+          clause = f.createImportClause(
+            false,
+            undefined,
+            f.createNamedImports(
+              locals.map(([name, local]) =>
+                f.createImportSpecifier(false, f.createIdentifier(name), local)
+              ),
+            ),
+          );
+          value = f.createObjectLiteralExpression(
+            locals.map(([name, local]) => f.createPropertyAssignment(name, local)),
+          );
+        } else {
+          const namespace = f.createUniqueName("module");
+          clause = f.createImportClause(false, undefined, f.createNamespaceImport(namespace));
+          value = namespace;
+        }
+        statics.push(
+          f.createImportDeclaration(undefined, clause, f.createStringLiteral(specifier)),
+        );
         const resolved = f.createPropertyAccessExpression(f.createIdentifier("Promise"), "resolve");
-        return ts.setTextRange(f.createCallExpression(resolved, undefined, [namespace]), node);
+        return ts.setTextRange(f.createCallExpression(resolved, undefined, [value]), node);
       }
       const visited = ts.visitEachChild(node, visitor(node), context);
       if (options.profile) return profiled(visited);
@@ -246,6 +275,45 @@ export function transformModule(
 }
 
 /**
+ * The names a module exports as values, or `undefined` when it re-exports with `export *`.
+ *
+ * @example
+ * ```ts
+ * import { valueExports } from "./bundle_plugin.ts";
+ * import assert from "node:assert/strict";
+ * const text = "export const a = 1;\nexport function b() {}\nexport type C = 1;\nexport { a as d };\n";
+ * assert.deepEqual(valueExports(text), ["a", "b", "d"]);
+ * assert.equal(valueExports('export * from "./x.ts";\n'), undefined);
+ * ```
+ *
+ * @param text A module's TypeScript.
+ * @returns Its value exports, sorted.
+ */
+export function valueExports(text: string): string[] | undefined {
+  const file = ts.createSourceFile("x.ts", text, ts.ScriptTarget.ESNext);
+  const names: string[] = [];
+  const exported = (node: ts.Node): boolean =>
+    ts.canHaveModifiers(node) &&
+    (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  for (const s of file.statements) {
+    if (ts.isExportDeclaration(s)) {
+      if (s.isTypeOnly) continue;
+      if (!s.exportClause || !ts.isNamedExports(s.exportClause)) return undefined;
+      for (const e of s.exportClause.elements) if (!e.isTypeOnly) names.push(e.name.text);
+    } else if (!exported(s)) continue;
+    else if (ts.isVariableStatement(s)) {
+      for (const d of s.declarationList.declarations) {
+        if (!ts.isIdentifier(d.name)) return undefined;
+        names.push(d.name.text);
+      }
+    } else if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && s.name) {
+      names.push(s.name.text);
+    } else if (ts.isEnumDeclaration(s)) names.push(s.name.text);
+  }
+  return names.sort();
+}
+
+/**
  * The esbuild plugin: every `.ts` module of the build through {@linkcode transformModule}.
  *
  * @param options Whether to make functions eager.
@@ -258,7 +326,9 @@ export function bundlePlugin(options: BundleOptions): esbuild.Plugin {
       build.onLoad({ filter: /\.ts$/ }, ({ path }) => {
         const entry = Object.values(build.initialOptions.entryPoints ?? {}).includes(path);
         const text = Deno.readTextFileSync(path);
-        const contents = transformModule(text, { ...options, path, keepImports: entry });
+        const exportsOf = (specifier: string): string[] | undefined =>
+          valueExports(Deno.readTextFileSync(resolve(dirname(path), specifier)));
+        const contents = transformModule(text, { ...options, path, keepImports: entry, exportsOf });
         return { contents, loader: "js" };
       }),
   };

@@ -91,6 +91,20 @@ Deno.test("transformModule: import() of a project module becomes static; of a pa
   assert.doesNotMatch(entry, /^import /m);
 });
 
+Deno.test("transformModule: with the target's exports known, named imports and no namespace", () => {
+  const text =
+    'export async function run(): Promise<number> {\n  const { b } = await import("./plain.ts");\n  return b;\n}\n';
+  const js = transformModule(text, {
+    path: PATH,
+    eager: false,
+    keepImports: false,
+    exportsOf: (specifier) => specifier === "./plain.ts" ? ["b", "c"] : undefined,
+  });
+  assert.match(js, /^import \{ b as (b_\d+), c as (c_\d+) \} from "\.\/plain\.ts";/);
+  assert.match(js, /await Promise\.resolve\(\{ b: b_\d+, c: c_\d+ \}\)/);
+  assert.doesNotMatch(js, /import \* as/);
+});
+
 Deno.test("transformModule: the inline source map points at the original file", () => {
   const text = "export const a: number = 1;\n";
   const js = transformModule(text, { path: PATH, eager: true, keepImports: false });
