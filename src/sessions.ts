@@ -70,7 +70,7 @@ export async function listSessions(ctx: Context): Promise<string[]> {
 
 /**
  * Deletes the session files of the platform's own CLI. The sessions are not ended on the
- * platform: only the local files go.
+ * platform: only the local files go. A file already gone is skipped.
  *
  * @example
  * ```ts ignore
@@ -80,18 +80,24 @@ export async function listSessions(ctx: Context): Promise<string[]> {
  * ```
  *
  * @param ctx Environment and file system.
+ * @param paths The session files, as {@linkcode listSessions} found them; listed when absent.
  * @returns The paths deleted.
  * @throws {FileError} When a session file cannot be deleted.
  */
-export async function deleteSessions(ctx: Context): Promise<string[]> {
-  const paths = await listSessions(ctx);
+export async function deleteSessions(
+  ctx: Context,
+  paths?: readonly string[],
+): Promise<string[]> {
+  paths ??= await listSessions(ctx);
+  const deleted: string[] = [];
   for (const path of paths) {
     try {
       await ctx.fs.remove(path);
+      deleted.push(path);
     } catch (error) {
       if (isFsError(error, "NotFound")) continue;
       throw fileErrorFrom(error, "Cannot delete session file", path);
     }
   }
-  return paths;
+  return deleted;
 }

@@ -116,7 +116,7 @@ export async function runLogout(options: LogoutOptions, cli: CliContext): Promis
         `dashboard (${ADMIN_DASHBOARD_URL}).`,
     );
   }
-  const deleted = await deleteSessions(cli);
+  const deleted = await deleteSessions(cli, sessions); // listed above: not listed again
   if (deleted.length > 0) {
     say(
       cli,
