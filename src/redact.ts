@@ -46,7 +46,14 @@ export class SecretSet {
    */
   covered(text: string): boolean[] {
     const flags = new Array<boolean>(text.length).fill(false);
-    if (this.empty) return flags;
+    for (const [start, end] of this.#runs(text)) flags.fill(true, start, end);
+    return flags;
+  }
+
+  /** Where fragments of a secret are in `text`: `[start, end)` of each match. */
+  #runs(text: string): [number, number][] {
+    const runs: [number, number][] = [];
+    if (this.empty) return runs;
     const lower = text.toLowerCase();
     // toLowerCase keeps the length for the ASCII that keys, codes and tokens are made of; if a
     // rare character changes length, compare the text as it is.
@@ -55,11 +62,11 @@ export class SecretSet {
     for (const [length, fragments] of this.#fragments) {
       for (const fragment of fragments) {
         for (let i = haystack.indexOf(fragment); i >= 0; i = haystack.indexOf(fragment, i + 1)) {
-          flags.fill(true, i, i + length);
+          runs.push([i, i + length]);
         }
       }
     }
-    return flags;
+    return runs;
   }
 
   /**
@@ -79,7 +86,8 @@ export class SecretSet {
    * @returns The text without any fragment of a secret.
    */
   redact(text: string): string {
-    if (this.empty) return text;
+    // Most text holds no secret: it is returned as it is, with nothing allocated.
+    if (this.empty || this.#runs(text).length === 0) return text;
     const flags = this.covered(text);
     let out = "";
     for (let i = 0; i < text.length; i++) {
