@@ -8,7 +8,7 @@
 import type { Context } from "./context.ts";
 import { FileError, LuaError, permissionErrorFrom } from "./errors.ts";
 import { configDir, CREDENTIALS_FILE_NAME, credentialsPath, joinPath, parentDir } from "./paths.ts";
-import { validateApiKey } from "./validate.ts";
+import { DOTENV_KEY_LINE, validateApiKey } from "./validate.ts";
 import { isFsError } from "./fs_error.ts";
 import { shellQuote } from "./shell_quote.ts";
 
@@ -147,7 +147,7 @@ export function parseCredentials(text: string, path: string): string | undefined
 function parseKeyText(text: string, path: string, naming: KeyFileNaming): string | undefined {
   const lines = text.split(/\r?\n|\r/).map((line) => line.trim()).filter((line) => line !== "");
   if (lines.length === 0) return undefined;
-  if (lines.some((line) => /^(export\s+)?LUA_API_KEY\s*=/.test(line))) {
+  if (lines.some((line) => DOTENV_KEY_LINE.test(line))) {
     throw malformed(naming, path, "it holds LUA_API_KEY=…, the .env format");
   }
   if (lines.length > 1) throw malformed(naming, path, `it has ${lines.length} non-blank lines`);
