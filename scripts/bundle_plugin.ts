@@ -157,46 +157,18 @@ export function transformModule(
         undefined,
         [f.createStringLiteral(functionId(file, node))],
       ));
+    /** A function with {@linkcode record} first in its body (an arrow's expression returned). */
     const profiled = (node: ts.Node): ts.Node => {
-      if (ts.isArrowFunction(node)) {
-        const body = ts.isBlock(node.body)
-          ? f.updateBlock(node.body, [record(node), ...node.body.statements])
-          : f.createBlock([record(node), f.createReturnStatement(node.body)]);
-        return f.updateArrowFunction(
-          node,
-          node.modifiers,
-          node.typeParameters,
-          node.parameters,
-          node.type,
-          node.equalsGreaterThanToken,
-          body,
-        );
-      }
-      if ((ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node)) && node.body) {
-        const body = f.updateBlock(node.body, [record(node), ...node.body.statements]);
-        return ts.isFunctionDeclaration(node)
-          ? f.updateFunctionDeclaration(
-            node,
-            node.modifiers,
-            node.asteriskToken,
-            node.name,
-            node.typeParameters,
-            node.parameters,
-            node.type,
-            body,
-          )
-          : f.updateFunctionExpression(
-            node,
-            node.modifiers,
-            node.asteriskToken,
-            node.name,
-            node.typeParameters,
-            node.parameters,
-            node.type,
-            body,
-          );
-      }
-      return node;
+      if (
+        !ts.isArrowFunction(node) && !ts.isFunctionDeclaration(node) &&
+        !ts.isFunctionExpression(node)
+      ) return node;
+      const { body } = node;
+      if (body === undefined) return node;
+      const recorded = ts.isBlock(body)
+        ? f.updateBlock(body, [record(node), ...body.statements])
+        : f.createBlock([record(node), f.createReturnStatement(body)]);
+      return ts.visitEachChild(node, (child) => child === body ? recorded : child, context);
     };
     const visitor = (parent: ts.Node) => (node: ts.Node): ts.Node => {
       if (
