@@ -27,9 +27,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "../emulator/server.ts";
 import { buildDeno } from "./build_deno.ts";
+import { LUA_PERMISSIONS as PERMISSIONS, LUA_V8_FLAGS } from "../tests/_helpers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const PERMISSIONS = ["--allow-env", "--allow-read", "--allow-write", "--allow-net"];
 /** Every command line that needs no network is held to this ratio to the floor. */
 const TARGET = 1.3;
 
@@ -235,7 +235,9 @@ export async function bench(): Promise<number> {
   const deno = Deno.execPath();
   // What `deno install` (README) runs: the bundle, with the four flags and no deno.json.
   const bundle = await buildDeno(ROOT, join(dir, "lua.js"));
-  const lua = (...args: string[]) => ["run", "--no-config", ...PERMISSIONS, bundle, ...args];
+  const lua = (
+    ...args: string[]
+  ) => ["run", "--no-config", LUA_V8_FLAGS, ...PERMISSIONS, bundle, ...args];
   // The source tree, as `deno task lua` runs it: shown for comparison, held to no target.
   const source = (
     ...args: string[]

@@ -11,9 +11,23 @@ import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { buildDeno } from "../scripts/build_deno.ts";
 import { PROMPTS_SPECIFIER } from "../src/cli/io.ts";
-import { baseEnv, LUA_PERMISSIONS, MAIN, ROOT, SAMPLE_KEY, sandbox } from "./_helpers.ts";
+import {
+  baseEnv,
+  LUA_PERMISSIONS,
+  LUA_V8_FLAGS,
+  MAIN,
+  ROOT,
+  SAMPLE_KEY,
+  sandbox,
+} from "./_helpers.ts";
 
 const decoder = new TextDecoder();
+
+Deno.test("README's deno install line has exactly the flags these tests install with", async () => {
+  const readme = await Deno.readTextFile(join(ROOT, "README.md"));
+  const flags = [...LUA_PERMISSIONS, LUA_V8_FLAGS].join(" ");
+  assert.ok(readme.includes(`deno install -g -n lua ${flags} "$PWD/dist/lua.js"`), flags);
+});
 
 Deno.test("deno install -g: the installed bundle runs with the baked-in permissions", async () => {
   const sb = await sandbox();
@@ -29,6 +43,7 @@ Deno.test("deno install -g: the installed bundle runs with the baked-in permissi
         "-n",
         "lua",
         ...LUA_PERMISSIONS,
+        LUA_V8_FLAGS,
         bundle,
       ],
       clearEnv: true,
@@ -38,7 +53,9 @@ Deno.test("deno install -g: the installed bundle runs with the baked-in permissi
     }).output();
     assert.ok(install.success, decoder.decode(install.stderr));
     const script = await Deno.readTextFile(join(root, "bin", "lua"));
-    for (const flag of LUA_PERMISSIONS) assert.ok(script.includes(flag), `${flag} in ${script}`);
+    for (const flag of [...LUA_PERMISSIONS, LUA_V8_FLAGS]) {
+      assert.ok(script.includes(flag), `${flag} in ${script}`);
+    }
     // The launcher runs `deno` from PATH: put this Deno there, as an installed Deno would be.
     const run = await new Deno.Command(join(root, "bin", "lua"), {
       args: ["auth", "key", "--force"],
