@@ -35,6 +35,7 @@ export {
   describeSource,
   type KeySource,
   listKeySources,
+  type ListOptions,
   resolveApiKey,
   type ResolvedApiKey,
   type SourceReport,

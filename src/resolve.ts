@@ -155,6 +155,15 @@ export async function resolveApiKey(
   return undefined;
 }
 
+/** Options of {@linkcode listKeySources}. */
+export interface ListOptions extends ReadOptions {
+  /**
+   * Leave out the credentials file: neither read nor reported (`lua auth logout`, which has
+   * just deleted it, asks only which other sources still hold a key).
+   */
+  skipCredentials?: boolean;
+}
+
 /**
  * Reports every source in priority order, whether or not it holds a key; errors are recorded
  * in the report rather than thrown. The first report with a key or an error decides, as in
@@ -169,13 +178,13 @@ export async function resolveApiKey(
  * ```
  *
  * @param ctx Environment, files and current directory.
- * @param options Where warnings go.
+ * @param options Where warnings go; whether to leave out the credentials file.
  * @returns The reports: environment, the `LUA_API_KEY_FILE` file (only when the variable is
- * set), credentials file, `.env`.
+ * set), credentials file (unless skipped), `.env`.
  */
 export async function listKeySources(
   ctx: Context,
-  options: ReadOptions = {},
+  options: ListOptions = {},
 ): Promise<SourceReport[]> {
   const env: SourceReport = { source: { kind: "env", variable: API_KEY_VARIABLE } };
   try {
@@ -202,22 +211,25 @@ export async function listKeySources(
     reports.push(envFile);
   }
 
-  let credentials: SourceReport;
-  let path = "";
-  try {
-    path = credentialsPath(ctx);
-    credentials = { source: { kind: "credentials", path } };
-    const stored = await readCredentials(ctx, options);
-    if (stored) credentials.key = stored.key;
-  } catch (error) {
-    if (!(error instanceof LuaError)) throw error;
-    // `path` stays empty when the home directory is unknown.
-    credentials = { source: { kind: "credentials", path }, error };
+  if (!options.skipCredentials) {
+    let credentials: SourceReport;
+    let path = "";
+    try {
+      path = credentialsPath(ctx);
+      credentials = { source: { kind: "credentials", path } };
+      const stored = await readCredentials(ctx, options);
+      if (stored) credentials.key = stored.key;
+    } catch (error) {
+      if (!(error instanceof LuaError)) throw error;
+      // `path` stays empty when the home directory is unknown.
+      credentials = { source: { kind: "credentials", path }, error };
+    }
+    reports.push(credentials);
   }
 
   const dotenv: SourceReport = { source: { kind: "dotenv", path: dotenvPath(ctx) } };
   const found = await readDotenvKey(ctx, options);
   if (found) dotenv.key = found.key;
-  reports.push(credentials, dotenv);
+  reports.push(dotenv);
   return reports;
 }

@@ -496,3 +496,17 @@ Deno.test("LUA_API_KEY with a control character or a space: exit 2 naming the va
     assert.equal(env!.key, undefined);
   }
 });
+
+Deno.test("listKeySources({ skipCredentials }): the others, in order, without the credentials file", async () => {
+  const ctx = createMemoryContext({ env: { LUA_API_KEY: "api_from_env_1234" } });
+  ctx.fs.putDir("/home/user/.lua-cli", 0o700);
+  ctx.fs.putFile("/home/user/.lua-cli/credentials", "api_stored_12345678", 0o600);
+  ctx.fs.putFile("/work/.env", "LUA_API_KEY=api_from_dotenv_1234\n");
+  const all = await listKeySources(ctx);
+  assert.deepEqual(all.map((r) => r.source.kind), ["env", "credentials", "dotenv"]);
+  const others = await listKeySources(ctx, { skipCredentials: true });
+  assert.deepEqual(others.map((r) => [r.source.kind, r.key]), [
+    ["env", "api_from_env_1234"],
+    ["dotenv", "api_from_dotenv_1234"],
+  ]);
+});

@@ -24,11 +24,12 @@ export interface LogoutOptions {
 /** Warns of the sources that still hold a key, and returns them. */
 async function warnRemainingSources(cli: CliContext): Promise<SourceJson[]> {
   const { describeSource, listKeySources } = await import("../resolve.ts");
-  const reports = await listKeySources(cli);
+  // The credentials file has just been deleted, or was never there: only the others count.
+  const reports = await listKeySources(cli, { skipCredentials: true });
   const still: SourceJson[] = [];
   for (const report of reports) {
     if (report.key !== undefined) cli.io.addSecret(report.key);
-    if (report.key && report.source.kind !== "credentials") {
+    if (report.key) {
       warn(
         cli,
         `a key is still set in the ${describeSource(report.source)}; ` +
