@@ -9,14 +9,25 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { buildNpm, type BuildOptions, CLI_FILE } from "./build_npm.ts";
 
-async function fixture(files: Record<string, string>): Promise<string> {
+/** Runs `body` in a temporary project made of `files`, removed afterwards. */
+async function withFixture(
+  files: Record<string, string>,
+  body: (root: string) => Promise<void>,
+): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "lua-build-fixture-" });
-  for (const [name, text] of Object.entries(files)) {
-    await Deno.mkdir(join(dir, name, ".."), { recursive: true });
-    await Deno.writeTextFile(join(dir, name), text);
+  try {
+    for (const [name, text] of Object.entries(files)) {
+      await Deno.mkdir(join(dir, name, ".."), { recursive: true });
+      await Deno.writeTextFile(join(dir, name), text);
+    }
+    await body(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
-  return dir;
 }
+
+/** A `deno.json` whose import map has `dep`. */
+const WITH_DEP = JSON.stringify({ name: "@x/y", version: "1.0.0", imports: { dep: "npm:dep@1" } });
 
 /**
  * esbuild's service is a child process that `esbuild.stop()` kills without waiting for it to
@@ -38,7 +49,7 @@ Deno.test(
   "buildNpm: bare imports become dependencies with deno.json's ranges",
   ESBUILD,
   async () => {
-    const root = await fixture({
+    await withFixture({
       "deno.json": JSON.stringify({
         name: "@x/y",
         version: "1.2.3",
@@ -47,16 +58,13 @@ Deno.test(
       }),
       "mod.ts": `import { a } from "dep/sub";\nexport const b: number = a + 1;\n`,
       "main.ts": `console.log(1);\n`,
-    });
-    try {
+    }, async (root) => {
       const { packageJson, files } = await buildNpm(FIXTURE_OPTIONS(root));
       assert.deepEqual(packageJson.dependencies, { dep: "^4.0.0" });
       assert.deepEqual(packageJson.bin, { x: CLI_FILE });
       assert.ok(files.includes("types/mod.d.ts"), files.join(", "));
       assert.match(await Deno.readTextFile(join(root, "out", "esm", "mod.js")), /from "dep\/sub"/);
-    } finally {
-      await Deno.remove(root, { recursive: true });
-    }
+    });
   },
 );
 
@@ -64,20 +72,17 @@ Deno.test(
   "buildNpm refuses a package missing from the import map, leaving nothing",
   ESBUILD,
   async () => {
-    const root = await fixture({
+    await withFixture({
       "deno.json": JSON.stringify({ name: "@x/y", version: "1.0.0", imports: {} }),
       "mod.ts": `import { a } from "stray";\nexport const b: number = a;\n`,
       "main.ts": `console.log(1);\n`,
-    });
-    try {
+    }, async (root) => {
       await assert.rejects(
         buildNpm(FIXTURE_OPTIONS(root)),
         /"stray" is not in deno.json's imports/,
       );
       await assert.rejects(Deno.stat(join(root, "out")), Deno.errors.NotFound);
-    } finally {
-      await Deno.remove(root, { recursive: true });
-    }
+    });
   },
 );
 
@@ -85,18 +90,15 @@ Deno.test(
   "buildNpm refuses to replace a directory that is not a previous build",
   ESBUILD,
   async () => {
-    const root = await fixture({
+    await withFixture({
       "deno.json": JSON.stringify({ name: "@x/y", version: "1.0.0" }),
       "mod.ts": "export const a = 1;\n",
       "main.ts": "console.log(1);\n",
       "out/precious.txt": "keep me",
-    });
-    try {
+    }, async (root) => {
       await assert.rejects(buildNpm(FIXTURE_OPTIONS(root)), /Refusing to replace/);
       assert.equal(await Deno.readTextFile(join(root, "out", "precious.txt")), "keep me");
-    } finally {
-      await Deno.remove(root, { recursive: true });
-    }
+    });
   },
 );
 
@@ -104,12 +106,8 @@ Deno.test(
   "buildNpm: the CLI is one CommonJS file; its import()s of packages stay import()s",
   ESBUILD,
   async () => {
-    const root = await fixture({
-      "deno.json": JSON.stringify({
-        name: "@x/y",
-        version: "1.0.0",
-        imports: { dep: "npm:dep@1" },
-      }),
+    await withFixture({
+      "deno.json": WITH_DEP,
       "mod.ts": "export const a = 1;\n",
       "main.ts": `console.log("ENTRY");\nimport("./start.ts").then(({ run }) => run());\n`,
       "start.ts": `export async function run(): Promise<void> {\n` +
@@ -119,8 +117,7 @@ Deno.test(
       // An ES module package, as @inquirer/prompts is: require() of it would fail on Node 20.
       "node_modules/dep/package.json": JSON.stringify({ name: "dep", type: "module" }),
       "node_modules/dep/index.js": `export const d = "FROM_DEP";\n`,
-    });
-    try {
+    }, async (root) => {
       const { packageJson, files } = await buildNpm(FIXTURE_OPTIONS(root));
       assert.deepEqual(packageJson.dependencies, { dep: "^1.0.0" });
       assert.deepEqual(files.filter((f) => f.startsWith("bin/")), [CLI_FILE]);
@@ -130,9 +127,7 @@ Deno.test(
       assert.doesNotMatch(cli, /require\("dep"\)/);
       const out = await new Deno.Command("node", { args: [join(root, "out", CLI_FILE)] }).output();
       assert.equal(new TextDecoder().decode(out.stdout), "ENTRY\nPLAIN_MODULE FROM_DEP\n");
-    } finally {
-      await Deno.remove(root, { recursive: true });
-    }
+    });
   },
 );
 
@@ -140,19 +135,12 @@ Deno.test(
   "buildNpm refuses a CLI that imports a package statically (a require() in CommonJS)",
   ESBUILD,
   async () => {
-    const root = await fixture({
-      "deno.json": JSON.stringify({
-        name: "@x/y",
-        version: "1.0.0",
-        imports: { dep: "npm:dep@1" },
-      }),
+    await withFixture({
+      "deno.json": WITH_DEP,
       "mod.ts": "export const a = 1;\n",
       "main.ts": `import { d } from "dep";\nconsole.log(d);\n`,
-    });
-    try {
+    }, async (root) => {
       await assert.rejects(buildNpm(FIXTURE_OPTIONS(root)), /must import "dep" with import\(\)/);
-    } finally {
-      await Deno.remove(root, { recursive: true });
-    }
+    });
   },
 );
