@@ -123,9 +123,11 @@ async function peakRss(c: Case, env: Record<string, string>, cwd: string): Promi
 }
 
 /**
- * Measures every case round-robin: each repetition runs every case once, so that the floors and
- * the commands share the machine's noise; a case's ratio is the median of its ratios to the
- * floor round by round, which a busy machine disturbs less than the ratio of two medians.
+ * Measures every case round-robin: each repetition runs every case once, each right after a run
+ * of its floor, so that a command and the floor it is compared with share the machine's noise of
+ * that moment. A case's ratio is the median of those paired ratios, which a busy machine disturbs
+ * less than the ratio of two medians (or of two runs half a round apart: on a noisy machine one
+ * run's ratios had moved by 0.05 from the next). A floor's own time is over all its runs.
  */
 async function measureAll(
   cases: Case[],
@@ -138,8 +140,17 @@ async function measureAll(
   const envOf = (c: Case) => ({ ...env, ...c.env });
   for (let i = 0; i < warmup; i++) for (const c of cases) await runOnce(c, envOf(c), cwd);
   const times: number[][] = cases.map(() => []);
+  /** Each case's floor time, run just before it, round by round. */
+  const paired: number[][] = cases.map(() => []);
   for (let i = 0; i < runs; i++) {
-    for (const [j, c] of cases.entries()) times[j]!.push(await runOnce(c, envOf(c), cwd));
+    for (const [j, c] of cases.entries()) {
+      if (c.floor !== undefined) {
+        const floor = await runOnce(cases[c.floor]!, envOf(cases[c.floor]!), cwd);
+        times[c.floor]!.push(floor);
+        paired[j]!.push(floor);
+      }
+      times[j]!.push(await runOnce(c, envOf(c), cwd));
+    }
   }
   const rss: number[][] = cases.map(() => []);
   if (gnuTime) {
@@ -148,7 +159,7 @@ async function measureAll(
     }
   }
   return cases.map((c, j) => {
-    const floor = c.floor === undefined ? undefined : times[c.floor]!;
+    const floor = c.floor === undefined ? undefined : paired[j]!;
     const ratios = floor ? times[j]!.map((t, i) => t / floor[i]!).sort((a, b) => a - b) : [];
     const sorted = [...times[j]!].sort((a, b) => a - b);
     const samples = rss[j]!.sort((a, b) => a - b);
