@@ -104,7 +104,14 @@ export type Permission =
 const answers = new Map<string, boolean>();
 
 function query(descriptor: Permission | { name: Permission["name"] }): boolean {
-  const key = JSON.stringify(descriptor);
+  // The kind, then its one subject (a command asks dozens of times: no JSON.stringify).
+  const { name, variable, path, host } = descriptor as
+    & Partial<
+      Record<"variable" | "path" | "host", string>
+    >
+    & { name: string };
+  const subject = variable ?? path ?? host;
+  const key = subject === undefined ? name : `${name}\0${subject}`;
   let granted = answers.get(key);
   if (granted === undefined) {
     granted = Deno.permissions.querySync(descriptor as Deno.PermissionDescriptor).state ===
