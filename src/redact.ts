@@ -14,6 +14,13 @@ export const MIN_SECRET_LENGTH = 6;
 /** What a redacted run is replaced with. */
 export const REDACTED = "[redacted]";
 
+/** One flag per code unit of a text of `length`, set inside each `[start, end)` run. */
+function flagged(length: number, runs: readonly [number, number][]): boolean[] {
+  const flags = new Array<boolean>(length).fill(false);
+  for (const [start, end] of runs) flags.fill(true, start, end);
+  return flags;
+}
+
 /** The set of secrets one command run has seen, and the fragments that give them away. */
 export class SecretSet {
   readonly #fragments = new Map<number, Set<string>>();
@@ -45,9 +52,7 @@ export class SecretSet {
    * @returns One flag per UTF-16 code unit of `text`.
    */
   covered(text: string): boolean[] {
-    const flags = new Array<boolean>(text.length).fill(false);
-    for (const [start, end] of this.#runs(text)) flags.fill(true, start, end);
-    return flags;
+    return flagged(text.length, this.#runs(text));
   }
 
   /** Where fragments of a secret are in `text`: `[start, end)` of each match. */
@@ -87,8 +92,9 @@ export class SecretSet {
    */
   redact(text: string): string {
     // Most text holds no secret: it is returned as it is, with nothing allocated.
-    if (this.empty || this.#runs(text).length === 0) return text;
-    const flags = this.covered(text);
+    const runs = this.#runs(text);
+    if (runs.length === 0) return text;
+    const flags = flagged(text.length, runs);
     let out = "";
     for (let i = 0; i < text.length; i++) {
       if (!flags[i]) out += text[i];
