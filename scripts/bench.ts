@@ -27,7 +27,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "../emulator/server.ts";
 import { buildDeno } from "./build_deno.ts";
-import { LUA_PERMISSIONS as PERMISSIONS, LUA_V8_FLAGS } from "../tests/_helpers.ts";
+import { denoRunLua, LUA_PERMISSIONS as PERMISSIONS } from "../tests/_helpers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** Every command line that needs no network is held to this ratio to the floor. */
@@ -244,11 +244,10 @@ export async function bench(): Promise<number> {
     LUA_TELEMETRY_URL: emulator.url,
   };
   const deno = Deno.execPath();
-  // What `deno install` (README) runs: the bundle, with the four flags and no deno.json.
+  // What `deno install` (README) runs: the bundle, with its flags and no deno.json, as the
+  // end-to-end tests run it under test:bundle.
   const bundle = await buildDeno(ROOT, join(dir, "lua.js"));
-  const lua = (
-    ...args: string[]
-  ) => ["run", "--no-config", LUA_V8_FLAGS, ...PERMISSIONS, bundle, ...args];
+  const lua = (...args: string[]) => [...denoRunLua(PERMISSIONS, bundle), ...args];
   // The source tree, as `deno task lua` runs it: shown for comparison, held to no target.
   const source = (
     ...args: string[]
