@@ -5,8 +5,10 @@
  * `node -e 0` for the npm build).
  *
  * ```sh
- * npx -y deno@2.9.6 task bench [--runs 21] [--warmup 3] [--npm]
+ * npx -y deno@2.9.6 task bench [--runs 21] [--warmup 3] [--npm] [--only <regexp>]
  * ```
+ *
+ * `--only` keeps the rows whose name matches (and their floors), to measure one change quickly.
  *
  * The time ratio is the median of per-round ratios (held to the targets); the p10 ratio, of the
  * fastest tenth of each, shows what the code costs when other work on the machine does not add
@@ -40,8 +42,10 @@ interface Case {
   args: string[] | (() => string[]);
   /** The exit code the run must end with (default 0). */
   code?: number;
-  /** Run before each run, untimed (e.g. to put back the file `logout` deletes). */
+  /** Run before each run, untimed (e.g. to store the key `logout` deletes). */
   prepare?: () => Promise<void>;
+  /** Run after each run, untimed (e.g. to put back the key `logout` deleted). */
+  restore?: () => Promise<void>;
   /** Index of the floor case this one is compared with; undefined for a floor. */
   floor?: number;
   timeTarget?: number | undefined;
@@ -103,6 +107,7 @@ async function runOnce(c: Case, env: Record<string, string>, cwd: string): Promi
     stderr: "null",
   }).output();
   const ms = performance.now() - started;
+  await c.restore?.();
   if (out.code !== (c.code ?? 0)) throw new Error(`${c.name} exited ${out.code}`);
   return ms;
 }
@@ -118,6 +123,7 @@ async function peakRss(c: Case, env: Record<string, string>, cwd: string): Promi
     stdout: "null",
     stderr: "piped",
   }).output();
+  await c.restore?.();
   const lines = new TextDecoder().decode(out.stderr).trim().split("\n");
   return Number(lines.at(-1)) / 1024;
 }
@@ -263,14 +269,17 @@ export async function bench(): Promise<number> {
     timeTarget: TARGET,
     ...extra,
   });
-  const cases: Case[] = [
+  let cases: Case[] = [
     { name: "deno run empty.ts (floor)", command: deno, args: ["run", join(dir, "empty.ts")] },
     line("auth key --force", lua("auth", "key", "--force"), { memoryTarget: 1.5 }),
     line("auth token", lua("auth", "token")),
     line("auth status --offline", lua("auth", "status", "--offline")),
     line("auth status --offline --json", lua("auth", "status", "--offline", "--json")),
     line("auth status (platform on loopback)", lua("auth", "status"), { timeTarget: undefined }),
-    line("auth logout --force", lua("auth", "logout", "--force"), { prepare: storeKey }),
+    line("auth logout --force", lua("auth", "logout", "--force"), {
+      prepare: storeKey,
+      restore: storeKey,
+    }),
     line("auth configure --api-key <key> (loopback)", lua("auth", "configure", "--api-key", key), {
       timeTarget: undefined,
     }),
@@ -355,6 +364,14 @@ export async function bench(): Promise<number> {
     );
   } else {
     console.log("Pass --npm to build, pack, install and bench the npm package on Node too.\n");
+  }
+  const only = Deno.args.indexOf("--only");
+  if (only >= 0) {
+    const pattern = new RegExp(Deno.args[only + 1] ?? "");
+    const kept = cases.filter((c) => c.floor === undefined || pattern.test(c.name));
+    // Each kept row's floor is found again by its place among the kept rows.
+    const places = new Map(kept.map((c, i) => [cases.indexOf(c), i]));
+    cases = kept.map((c) => c.floor === undefined ? c : { ...c, floor: places.get(c.floor)! });
   }
   const gnuTime = await hasGnuTime();
   if (!gnuTime) console.log("GNU time (/usr/bin/time) not found: peak memory is not measured.\n");
