@@ -63,8 +63,17 @@ export class SecretSet {
     // toLowerCase keeps the length for the ASCII that keys, codes and tokens are made of; if a
     // rare character changes length, compare the text as it is.
     const haystack = lower.length === text.length ? lower : text;
-    // One native search a fragment: a key has about 30, and most text is short.
     for (const [length, fragments] of this.#fragments) {
+      const windows = haystack.length - length + 1;
+      if (windows < fragments.size) {
+        // Fewer places than fragments (a JSON key or value; none when the text is shorter than
+        // a fragment): each place is looked up once, instead of one search a fragment.
+        for (let i = 0; i < windows; i++) {
+          if (fragments.has(haystack.slice(i, i + length))) runs.push([i, i + length]);
+        }
+        continue;
+      }
+      // One native search a fragment: a key of 36 characters has 29.
       for (const fragment of fragments) {
         for (let i = haystack.indexOf(fragment); i >= 0; i = haystack.indexOf(fragment, i + 1)) {
           runs.push([i, i + length]);

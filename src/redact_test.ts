@@ -59,3 +59,48 @@ Deno.test("redact: property: no run of 8 characters of any secret survives", () 
     { numRuns: 500 },
   );
 });
+
+/** What `redact` must return, the slow way: every place of the text against every secret. */
+function naiveRedact(text: string, secrets: string[]): string {
+  const lower = text.toLowerCase();
+  const covered = new Array<boolean>(text.length).fill(false);
+  for (const secret of secrets.map((s) => s.trim().toLowerCase())) {
+    if (secret.length < 6) continue;
+    const length = Math.min(FRAGMENT_LENGTH, secret.length);
+    for (let i = 0; i + length <= lower.length; i++) {
+      if (secret.includes(lower.slice(i, i + length))) covered.fill(true, i, i + length);
+    }
+  }
+  return [...text].map((ch, i) => covered[i] ? (i === 0 || !covered[i - 1] ? REDACTED : "") : ch)
+    .join("");
+}
+
+Deno.test("redact: property: the same runs whether the places or the fragments are searched", () => {
+  // A text shorter than a secret's fragment count is searched place by place, a longer one
+  // fragment by fragment: both must redact exactly what the slow way does, no more.
+  const secret = fc.string({ unit: fc.constantFrom(..."abc0123_"), minLength: 6, maxLength: 60 });
+  assertProperty(
+    fc.property(
+      fc.array(secret, { minLength: 1, maxLength: 2 }),
+      fc.array(
+        fc.oneof(fc.string({ unit: fc.constantFrom(..."abcX0 "), maxLength: 30 }), fc.nat()),
+        {
+          maxLength: 6,
+        },
+      ),
+      (secrets, parts) => {
+        const text = parts.map((p) => {
+          if (typeof p === "string") return p;
+          const s = secrets[p % secrets.length]!;
+          return s.slice(p % s.length, (p % s.length) + (p % 70) + 1);
+        }).join("");
+        assert.equal(redactSecrets(text, secrets), naiveRedact(text, secrets), text);
+      },
+    ),
+    { numRuns: 500 },
+  );
+  const set = new SecretSet();
+  set.add(KEY); // 29 fragments
+  assert.equal(set.redact(`"${KEY.slice(3, 11)}"`), `"${REDACTED}"`); // 3 places
+  assert.equal(set.redact(KEY.slice(0, 7)), KEY.slice(0, 7)); // shorter than a fragment
+});
