@@ -24,6 +24,19 @@ Deno.test("listSessions: the other CLI's session files only, sorted; none withou
   assert.deepEqual(await listSessions(createMemoryContext()), []);
 });
 
+Deno.test("listSessions: a file in the folder's place holds none; a link to a folder is followed", async () => {
+  const ctx = createMemoryContext();
+  ctx.fs.putDir("/home/user/.lua-cli", 0o700);
+  ctx.fs.putFile(DIR, SESSION);
+  assert.deepEqual(await listSessions(ctx), []);
+  const linked = createMemoryContext();
+  linked.fs.putDir("/home/user/.lua-cli", 0o700);
+  linked.fs.putDir("/elsewhere", 0o700);
+  linked.fs.putFile("/elsewhere/a.json", SESSION);
+  linked.fs.putSymlink(DIR, "/elsewhere");
+  assert.deepEqual(await listSessions(linked), [`${DIR}/a.json`]);
+});
+
 Deno.test("deleteSessions: lists and deletes, or deletes the files given; one gone is skipped", async (t) => {
   await t.step("without paths: what listSessions finds", async () => {
     const ctx = withSessions();
