@@ -29,6 +29,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "../emulator/server.ts";
 import { buildDeno } from "./build_deno.ts";
+import { denoContext } from "../src/context.ts";
+import { newTelemetryFile, writeTelemetryFile } from "../src/cli/telemetry.ts";
 import { denoRunLua, LUA_PERMISSIONS as PERMISSIONS } from "../tests/_helpers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -223,8 +225,11 @@ export async function bench(): Promise<number> {
   await Deno.mkdir(join(home, ".lua-cli"), { recursive: true, mode: 0o700 });
   await Deno.mkdir(cwd);
   await Deno.writeTextFile(join(dir, "empty.ts"), "");
-  // Remember the telemetry notice as shown, as on any machine after the first run.
-  await Deno.writeTextFile(join(home, ".lua-cli", "telemetry.json"), "{}\n", { mode: 0o600 });
+  // Telemetry on, its notice already shown, as on any machine after the first run (the other
+  // rows turn it off with LUA_TELEMETRY=false). Written by the CLI's own writer: the format is
+  // defined once.
+  const inHome = { ...denoContext(), env: (name: string) => name === "HOME" ? home : undefined };
+  await writeTelemetryFile(inHome, { ...newTelemetryFile(), noticeShown: true });
   // Telemetry and the platform are an emulator on loopback: what a request costs without the
   // network's latency.
   const emulator = await startEmulator();
@@ -394,6 +399,14 @@ export async function bench(): Promise<number> {
   ]];
   try {
     results.push(...await measureAll(cases, env, cwd, runs, warmup, gnuTime));
+    // A telemetry row that sent nothing would have measured nothing: each run must have sent.
+    const sending = cases.filter((c) => c.env?.LUA_TELEMETRY === "true").length;
+    const events = await (await fetch(`${emulator.url}/_emulator/telemetry`)).json() as unknown[];
+    if (events.length < sending * (warmup + runs)) {
+      throw new Error(
+        `The telemetry rows sent ${events.length} events in ${sending * (warmup + runs)} runs`,
+      );
+    }
     for (const [index, c] of cases.entries()) {
       const m = results[index]!;
       const base = c.floor === undefined ? undefined : results[c.floor]!;
