@@ -169,6 +169,11 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 class BodyTooLarge extends Error {}
 
+/** A request ended by its signal: `TimeoutError` from the timeout, `AbortError` otherwise. */
+function isAbort(error: DOMException): boolean {
+  return error.name === "TimeoutError" || error.name === "AbortError";
+}
+
 /** Reads at most `limit` bytes of a body as UTF-8; more throws {@linkcode BodyTooLarge}. */
 async function readBounded(response: Response, limit: number): Promise<string> {
   if (response.body === null) return "";
@@ -385,34 +390,31 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
 
   async function attempt(spec: RequestSpec, limitMs: number, host: string): Promise<Outcome> {
     const headers = requestHeaders(spec);
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), limitMs);
-    try {
-      const init: RequestInit = {
-        method: spec.method,
-        headers,
-        signal: spec.signal ? AbortSignal.any([controller.signal, spec.signal]) : controller.signal,
-        redirect: "manual",
-      };
-      if (spec.body !== undefined) init.body = spec.body === "" ? "" : JSON.stringify(spec.body);
-      const response = await ctx.fetch(spec.url, init);
-      if (response.status >= 300 && response.status < 400 || response.type === "opaqueredirect") {
-        await response.body?.cancel().catch(() => {});
-        throw redirectError(response, host);
-      }
-      let text: string;
-      try {
-        text = await readBounded(response, MAX_RESPONSE_BYTES);
-      } catch (error) {
-        if (!(error instanceof BodyTooLarge)) throw error;
-        throw new UnavailableError(
-          `The Lua platform (${host}) sent an answer larger than 1 MiB; it was not read`,
-        );
-      }
-      return outcomeOf(response.status, text, spec.bearer, response.headers.get("retry-after"));
-    } finally {
-      clearTimeout(timer);
+    // Not setTimeout: under Deno 2.9 its first call sets up Node's timers, 9 ms on a command
+    // line. The signal's timer runs only while the request or its body listens to it.
+    const timeout = AbortSignal.timeout(limitMs);
+    const init: RequestInit = {
+      method: spec.method,
+      headers,
+      signal: spec.signal ? AbortSignal.any([timeout, spec.signal]) : timeout,
+      redirect: "manual",
+    };
+    if (spec.body !== undefined) init.body = spec.body === "" ? "" : JSON.stringify(spec.body);
+    const response = await ctx.fetch(spec.url, init);
+    if (response.status >= 300 && response.status < 400 || response.type === "opaqueredirect") {
+      await response.body?.cancel().catch(() => {});
+      throw redirectError(response, host);
     }
+    let text: string;
+    try {
+      text = await readBounded(response, MAX_RESPONSE_BYTES);
+    } catch (error) {
+      if (!(error instanceof BodyTooLarge)) throw error;
+      throw new UnavailableError(
+        `The Lua platform (${host}) sent an answer larger than 1 MiB; it was not read`,
+      );
+    }
+    return outcomeOf(response.status, text, spec.bearer, response.headers.get("retry-after"));
   }
 
   async function send(spec: RequestSpec): Promise<Outcome> {
@@ -436,7 +438,7 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
         if (error instanceof LuaError) throw error;
         const converted = permissionErrorFrom(error);
         if (converted instanceof LuaError) throw converted;
-        if (error instanceof DOMException && error.name === "AbortError") {
+        if (error instanceof DOMException && isAbort(error)) {
           failure = new UnavailableError(
             `The Lua platform (${host}) did not answer within ${seconds(timeoutMs)} s`,
             { cause: error },

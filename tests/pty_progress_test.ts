@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { startEmulator } from "../emulator/server.ts";
 import { platformEnv, sandbox, storeKey } from "./_helpers.ts";
 import { startPty } from "./_pty.ts";
+import { FRAMES } from "../src/cli/progress.ts";
 import { fault, issueKey } from "./_world.ts";
 
 const CHECKING = "Checking the key with the Lua platform…";
@@ -40,6 +41,12 @@ Deno.test("pty: auth status shows the sources, then a spinner, then the answer i
     assert.match(during, /Key sources, in priority order:[\s\S]*credentials file .* \(in use\)/);
     assert.doesNotMatch(during, /Authenticated/);
     assert.equal(await pty.cursorVisible(), false, "the spinner hides the cursor");
+    // It turns: within a second, a frame two or more after the one shown is drawn.
+    const [shown] = during.match(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏](?= Checking)/) ?? [];
+    assert.ok(shown, during);
+    const at = FRAMES.indexOf(shown);
+    const later = FRAMES.filter((_, i) => i !== at && i !== (at + 1) % FRAMES.length).join("");
+    await pty.waitFor(new RegExp(`[${later}] Checking`), 1000);
     const { code, screen } = await pty.exit();
     assert.equal(code, 0, screen);
     assert.match(screen, /Authenticated as ada@example\.com/);

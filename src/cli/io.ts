@@ -329,8 +329,20 @@ function denoProgressTerminal(write: (text: string) => void): ProgressTerminal {
       }
     },
     every: (ms, tick) => {
-      const id = setInterval(tick, ms);
-      return () => clearInterval(id);
+      // Not setInterval: under Deno 2.9 its first call sets up Node's timers, 9 ms before the
+      // request the spinner waits for is sent. One timeout signal a frame instead; its timer
+      // keeps the process alive only while it has a listener, so stopping removes that.
+      let signal: AbortSignal;
+      const next = (): void => {
+        signal = AbortSignal.timeout(ms);
+        signal.addEventListener("abort", frame, { once: true });
+      };
+      const frame = (): void => {
+        tick();
+        next();
+      };
+      next();
+      return () => signal.removeEventListener("abort", frame);
     },
     onInterrupt: (listener) => {
       Deno.addSignalListener("SIGINT", listener);
