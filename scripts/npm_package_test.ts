@@ -475,6 +475,33 @@ Deno.test({
       },
     );
 
+    await t.step("telemetry on: the event reaches the endpoint, in a whole-ms budget", async () => {
+      // Node's AbortSignal.timeout takes whole milliseconds only; a fraction threw, and
+      // telemetry, which never fails a command, sent nothing.
+      const events: unknown[] = [];
+      const server = Deno.serve(
+        { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+        async (req) => {
+          if (new URL(req.url).pathname === "/i/v0/e/") events.push(await req.json());
+          return Response.json({ status: 1 });
+        },
+      );
+      try {
+        const result = await lua(["auth", "key", "--force"], {
+          env: {
+            LUA_API_KEY: KEY,
+            LUA_TELEMETRY: "true",
+            LUA_TELEMETRY_URL: `http://127.0.0.1:${server.addr.port}`,
+          },
+        });
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(events.length, 1, result.stderr);
+        assert.match(JSON.stringify(events[0]), /"runtime":"node"/);
+      } finally {
+        await server.shutdown();
+      }
+    });
+
     await t.step("Node older than 20.12: one sentence, exit 1", async () => {
       for (const version of ["18", "20.11.1"]) {
         const bin = join(app, "node_modules", "@lua", "cli", CLI_FILE);

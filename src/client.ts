@@ -392,7 +392,8 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
     const headers = requestHeaders(spec);
     // Not setTimeout: under Deno 2.9 its first call sets up Node's timers, 9 ms on a command
     // line. The signal's timer runs only while the request or its body listens to it.
-    const timeout = AbortSignal.timeout(limitMs);
+    // Whole milliseconds: Node's AbortSignal.timeout throws a RangeError on any other number.
+    const timeout = AbortSignal.timeout(Math.ceil(limitMs));
     const init: RequestInit = {
       method: spec.method,
       headers,

@@ -1651,3 +1651,22 @@ Deno.test("client: checkKey settles both GETs before it throws, even on a networ
   assert.equal(error.message, "Authentication failed");
   assert.ok(contextEnded, "the identity request had ended before checkKey threw");
 });
+
+Deno.test("client: every request's timeout is whole milliseconds (Node's AbortSignal.timeout throws on others)", async () => {
+  const asked: number[] = [];
+  const original = AbortSignal.timeout;
+  AbortSignal.timeout = (ms: number): AbortSignal => {
+    asked.push(ms);
+    return original.call(AbortSignal, ms);
+  };
+  try {
+    // A deadline that leaves a fraction of a millisecond once time has passed.
+    const h = setup({ ...FAST, timeoutMs: 60_000, deadlineMs: 2_000.5 });
+    await h.client.checkKey(await h.mint("legacy"));
+    await h.client.requestOtp(ADA);
+  } finally {
+    AbortSignal.timeout = original;
+  }
+  assert.ok(asked.length >= 3, `${asked.length} timeouts`);
+  for (const ms of asked) assert.ok(Number.isInteger(ms) && ms >= 1, `timeout ${ms}`);
+});

@@ -201,7 +201,7 @@ export async function sendTelemetry(
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(buildCapture(record, durationMs, ctx, file.anonymousId)),
-      signal: AbortSignal.timeout(left),
+      signal: AbortSignal.timeout(Math.ceil(left)), // whole ms, or Node throws
       redirect: "manual",
     });
     await response.body?.cancel();
