@@ -26,6 +26,9 @@
 export {
   type Context,
   denoContext,
+  type Fetch,
+  type FetchInit,
+  type FetchResponse,
   type FileInfo,
   type FileSystem,
   type WriteOptions,

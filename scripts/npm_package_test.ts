@@ -15,6 +15,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "npm:typescript@5.9.3";
 import { run as runProcess, type RunOutput as Output } from "../testing/process.ts";
 import { buildNpm, CLI_FILE, luaBuild } from "./build_npm.ts";
+import { startEmulator } from "../emulator/server.ts";
+import { platformEnv } from "../tests/_helpers.ts";
+import { issueKey, outbox } from "../tests/_world.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DENO_JSON = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
@@ -390,6 +393,42 @@ Deno.test({
         });
         assert.equal(stdin.code, 11, stdin.stderr);
         assert.deepEqual(await listTree(stdin.home), []);
+      },
+    );
+
+    await t.step(
+      "the whole email flow and status against the emulator, over node:http (no undici)",
+      async () => {
+        const server = await startEmulator();
+        try {
+          const env = platformEnv(server.url);
+          const email = "node@example.com";
+          const sent = await lua(["auth", "configure", "--email", email], { env });
+          assert.equal(sent.code, 0, sent.stderr);
+          const [mail] = await outbox(server, email);
+          const verified = await lua(["auth", "configure", "--email", email, "--otp", mail!.code], {
+            env,
+          });
+          assert.equal(verified.code, 0, verified.stderr);
+          const stored = (await Deno.readTextFile(join(verified.home, ".lua-cli", "credentials")))
+            .trim();
+          const status = await lua(["auth", "status", "--json"], {
+            env: { ...env, LUA_API_KEY: stored },
+          });
+          assert.equal(status.code, 0, status.stderr);
+          const report = JSON.parse(status.stdout);
+          assert.equal(report.valid, true);
+          assert.equal(report.account.email, email);
+          const key = await issueKey(server, "other@example.com");
+          const configured = await lua(["auth", "configure", "--api-key", key], { env });
+          assert.equal(configured.code, 0, configured.stderr);
+          assert.match(configured.stderr, /Authenticated as other@example\.com/);
+          const { modules } = await builtins(["auth", "status"], { ...env, LUA_API_KEY: key });
+          assert.ok(modules.includes("NativeModule http"), "node:http answered");
+          assert.ok(!modules.some((m) => /http2|undici/.test(m)), modules.join(", "));
+        } finally {
+          await server.close();
+        }
       },
     );
 

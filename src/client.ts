@@ -13,7 +13,8 @@
  */
 
 import { decodeChunks } from "./bytes.ts";
-import type { Context } from "./context.ts";
+import type { Context, FetchInit, FetchResponse } from "./context.ts";
+import { headerValue } from "./http_header.ts";
 import {
   AuthenticationError,
   BurnedOtpError,
@@ -175,24 +176,16 @@ function isAbort(error: DOMException): boolean {
 }
 
 /** Reads at most `limit` bytes of a body as UTF-8; more throws {@linkcode BodyTooLarge}. */
-async function readBounded(response: Response, limit: number): Promise<string> {
+async function readBounded(response: FetchResponse, limit: number): Promise<string> {
   if (response.body === null) return "";
-  const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > limit) throw new BodyTooLarge();
-      chunks.push(value);
-    }
-  } catch (error) {
-    await reader.cancel().catch(() => {});
-    throw error;
-  } finally {
-    reader.releaseLock();
+  // Leaving the loop early (too large, or an error) ends the body's iterator, which cancels
+  // the stream and releases the connection.
+  for await (const chunk of response.body) {
+    total += chunk.byteLength;
+    if (total > limit) throw new BodyTooLarge();
+    chunks.push(chunk);
   }
   return decodeChunks(chunks);
 }
@@ -358,23 +351,26 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
   const backoffMs = options.backoffMs ?? 250;
   const userAgent = `lua-cli-deno/${VERSION} (${detectRuntime()}; ${ctx.os})`;
 
-  function requestHeaders(spec: RequestSpec): Headers {
-    const headers = new Headers({ accept: "application/json", "user-agent": userAgent });
-    if (spec.body !== undefined) headers.set("content-type", "application/json");
+  function requestHeaders(spec: RequestSpec): Record<string, string> {
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      "user-agent": userAgent,
+    };
+    if (spec.body !== undefined) headers["content-type"] = "application/json";
     if (spec.bearer !== undefined) {
-      try {
-        headers.set("authorization", `Bearer ${spec.bearer}`);
-      } catch {
+      const authorization = headerValue(`Bearer ${spec.bearer}`);
+      if (authorization === undefined) {
         // Not a network failure: the credential has characters no HTTP header can carry.
         throw new UsageError(
           "Cannot send the API key: it has characters no HTTP header can carry (a copy may have added smart quotes)",
         );
       }
+      headers.authorization = authorization;
     }
     return headers;
   }
 
-  function redirectError(response: Response, host: string): UnavailableError {
+  function redirectError(response: FetchResponse, host: string): UnavailableError {
     let target = "an unnamed place";
     try {
       const location = response.headers.get("location");
@@ -394,7 +390,7 @@ export function createClient(ctx: Context, options: ClientOptions = {}): LuaClie
     // line. The signal's timer runs only while the request or its body listens to it.
     // Whole milliseconds: Node's AbortSignal.timeout throws a RangeError on any other number.
     const timeout = AbortSignal.timeout(Math.ceil(limitMs));
-    const init: RequestInit = {
+    const init: FetchInit = {
       method: spec.method,
       headers,
       signal: spec.signal ? AbortSignal.any([timeout, spec.signal]) : timeout,

@@ -1636,7 +1636,7 @@ Deno.test("client: checkKey settles both GETs before it throws, even on a networ
   let contextEnded = false;
   const ctx = createMemoryContext({
     fetch: async (input) => {
-      const path = new URL(input instanceof Request ? input.url : String(input)).pathname;
+      const path = new URL(input).pathname;
       if (path.endsWith("/context")) {
         // This network ignores the abort signal: the answer comes when it comes.
         await sleep(100);

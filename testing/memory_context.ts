@@ -7,7 +7,7 @@
  */
 
 import { dirname, posix } from "node:path";
-import type { Context, FileInfo, FileSystem, WriteOptions } from "../src/context.ts";
+import type { Context, Fetch, FileInfo, FileSystem, WriteOptions } from "../src/context.ts";
 import { FsError } from "../src/fs_error.ts";
 
 type Node =
@@ -276,7 +276,7 @@ export interface MemoryContextOptions {
   /** The operating system. Defaults to `linux`. */
   os?: string;
   /** The network; by default every request fails as a refused connection. */
-  fetch?: typeof fetch;
+  fetch?: Fetch;
   /** The initial clock value. */
   now?: number;
 }
@@ -305,7 +305,7 @@ export function createMemoryContext(options: MemoryContextOptions = {}): MemoryC
   const cwd = options.cwd ?? "/work";
   fs.putDir(cwd);
   if (vars.HOME) fs.putDir(vars.HOME);
-  const refuse: typeof fetch = () =>
+  const refuse: Fetch = () =>
     Promise.reject(new TypeError("error sending request: tcp connect error: Connection refused"));
   return {
     env: (name) => vars[name],

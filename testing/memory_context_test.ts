@@ -8,6 +8,13 @@ function fresh(): MemoryFileSystem {
   return fs;
 }
 
+const GET = {
+  method: "GET",
+  headers: {},
+  signal: new AbortController().signal,
+  redirect: "manual",
+} as const;
+
 Deno.test("createMemoryContext(): defaults", async () => {
   const ctx = createMemoryContext();
   assert.equal(ctx.env("HOME"), "/home/user");
@@ -17,7 +24,7 @@ Deno.test("createMemoryContext(): defaults", async () => {
   assert.equal(ctx.now(), Date.UTC(2026, 0, 1));
   assert.ok((await ctx.fs.stat("/work")).isDirectory);
   assert.ok((await ctx.fs.stat("/home/user")).isDirectory);
-  await assert.rejects(ctx.fetch("https://api.example.com/"), TypeError);
+  await assert.rejects(ctx.fetch("https://api.example.com/", GET), TypeError);
 });
 
 Deno.test("createMemoryContext(): options", async () => {
@@ -39,7 +46,7 @@ Deno.test("createMemoryContext(): options", async () => {
   assert.equal(ctx.cwd(), "/projects/app");
   assert.ok((await ctx.fs.stat("/projects/app")).isDirectory);
   await assert.rejects(ctx.fs.stat("/home/user"), { code: "NotFound" });
-  assert.equal(await (await ctx.fetch("https://x.test/")).text(), "ok");
+  assert.equal((await ctx.fetch("https://x.test/", GET)).status, 200);
   assert.deepEqual(calls, ["https://x.test/"]);
   ctx.vars.LUA_API_KEY = "changed";
   assert.equal(ctx.env("LUA_API_KEY"), "changed");

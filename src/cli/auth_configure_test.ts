@@ -9,6 +9,7 @@ import {
   UsageError,
 } from "../errors.ts";
 import { createEmulatedCli } from "../../testing/emulated.ts";
+import type { FetchInit } from "../context.ts";
 import { configureMode, runConfigure } from "./auth_configure.ts";
 import { CHECK_EMAIL, CHOOSE_METHOD, ENTER_API_KEY, KEY_SAVED } from "../seed_text.ts";
 import { TYPED_API_KEY } from "../validate.ts";
@@ -343,9 +344,9 @@ Deno.test("configure on a terminal: a spinner says what each request waits for, 
   const fetch = e.cli.fetch;
   const labels: string[] = [];
   Object.assign(e.cli, {
-    fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+    fetch: (url: string, init: FetchInit) => {
       labels.push(e.cli.io.terminal!.screen().at(-1)!);
-      return fetch(input, init);
+      return fetch(url, init);
     },
   });
   await runConfigure({ email: "ada@example.com" }, e.cli);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createEmulatedCli } from "../../testing/emulated.ts";
+import type { FetchInit } from "../context.ts";
 import { LuaError, SilentError } from "../errors.ts";
 import type { StatusReport } from "../json.ts";
 import { runStatus } from "./auth_status.ts";
@@ -181,9 +182,9 @@ Deno.test("status on a terminal: the sources first, then the spinner while the p
   const fetch = e.cli.fetch;
   const seen: string[][] = [];
   Object.assign(e.cli, {
-    fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+    fetch: (url: string, init: FetchInit) => {
       seen.push(e.cli.io.terminal!.screen());
-      return fetch(input, init);
+      return fetch(url, init);
     },
   });
   assert.equal(await exitOf(runStatus({ json: false, offline: false }, e.cli)), 0);

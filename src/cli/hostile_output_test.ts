@@ -11,6 +11,7 @@ import { createEmulatedCli, type EmulatedCli } from "../../testing/emulated.ts";
 import { REDACTED } from "../redact.ts";
 import { createMemoryCli, type MemoryCliContext } from "../../testing/memory_io.ts";
 import { runCli } from "./run.ts";
+import type { FetchInit } from "../context.ts";
 
 const KEY = "api_0123456789abcdef0123456789abcdef";
 const EMAIL = "ada@example.com";
@@ -38,7 +39,6 @@ function assertNoEscapes(cli: MemoryCliContext): void {
  */
 function hostileAccount(hostile: (sent: string) => string): EmulatedCli {
   const e = createEmulatedCli();
-  const inner = e.cli.fetch;
   const rewrite = (value: unknown, sent: string): unknown => {
     if (Array.isArray(value)) return value.map((v) => rewrite(v, sent));
     if (value === null || typeof value !== "object") return value;
@@ -52,10 +52,10 @@ function hostileAccount(hostile: (sent: string) => string): EmulatedCli {
     );
   };
   Object.assign(e.cli, {
-    fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
-      const request = new Request(input, init);
+    fetch: async (url: string, init: FetchInit) => {
+      const request = new Request(url, init);
       const sent = request.headers.get("authorization")?.replace(/^Bearer /i, "") ?? "";
-      const response = await inner(request);
+      const response = await e.emulator.handler(request);
       const body = await response.json().catch(() => undefined);
       if (body === undefined) return new Response(null, { status: response.status });
       return Response.json(rewrite(body, sent), { status: response.status });
@@ -96,12 +96,11 @@ Deno.test("a server quoting the emailed code, or the sign-in token, is not repea
   const code = e.emulator.outbox().at(-1)!.code;
   // The platform names the account of the new key with the code and the token it was given.
   let token = "";
-  const inner = e.cli.fetch;
   Object.assign(e.cli, {
-    fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
-      const request = new Request(input, init);
+    fetch: async (url: string, init: FetchInit) => {
+      const request = new Request(url, init);
       const bearer = request.headers.get("authorization")?.replace(/^Bearer /i, "") ?? "";
-      const response = await inner(request);
+      const response = await e.emulator.handler(request);
       const text = await response.text();
       const found = /"signInToken"\s*:\s*"([^"]+)"/.exec(text)?.[1];
       if (found) token = found;

@@ -197,7 +197,7 @@ export async function sendTelemetry(
     const left = TELEMETRY_BUDGET_MS - (performance.now() - started);
     if (left <= 0) return false;
     // A timeout signal, not setTimeout: see the client's `attempt` (9 ms under Deno).
-    const response = await ctx.fetch(url, {
+    const response = await ctx.fetch(url.href, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(buildCapture(record, durationMs, ctx, file.anonymousId)),
@@ -205,7 +205,7 @@ export async function sendTelemetry(
       redirect: "manual",
     });
     await response.body?.cancel();
-    return response.ok;
+    return response.status >= 200 && response.status < 300;
   } catch {
     return false;
   }
