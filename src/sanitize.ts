@@ -24,6 +24,9 @@ const ESCAPES = new RegExp(
 // deno-lint-ignore no-control-regex
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 const LINE_BREAKS = /[\t\n\u0085\u2028\u2029]/g;
+// Anything printableText changes: CONTROLS and LINE_BREAKS together (tab and newline are C0).
+// deno-lint-ignore no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 /**
  * Removes escape sequences and control characters. Newlines and tabs are kept, for the CLI's
@@ -64,6 +67,9 @@ export function stripControls(text: string): string {
  * @returns A printable single line.
  */
 export function printableText(value: string, max: number = MAX_SHOWN_LENGTH): string {
+  // Most values are short and plain: one search, and the value is returned as it is (a JSON
+  // report filters some 30 strings).
+  if (value.length <= max && !UNPRINTABLE.test(value)) return value;
   // Cap before the regular expressions run, so that a huge value costs little.
   const head = value.length > max * 4 + 64 ? value.slice(0, max * 4 + 64) : value;
   const clean = stripControls(head.replace(LINE_BREAKS, " "));

@@ -60,3 +60,15 @@ Deno.test("printableText: property: never a control character, never longer than
     { numRuns: 1000 },
   );
 });
+
+Deno.test("printableText: every code unit is kept, spaced or removed as the slow path does", () => {
+  // The fast path returns a short value untouched when no character needs work: it must not
+  // miss one that the line-break and control-character rules change.
+  for (let unit = 0; unit <= 0xffff; unit++) {
+    const value = `a${String.fromCharCode(unit)}b`;
+    const expected = stripControls(value.replace(/[\t\n\u0085\u2028\u2029]/g, " "));
+    if (printableText(value) !== expected) {
+      assert.fail(`U+${unit.toString(16)}: ${JSON.stringify(printableText(value))}`);
+    }
+  }
+});
