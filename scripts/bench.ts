@@ -245,7 +245,10 @@ export async function bench(): Promise<number> {
   const env: Record<string, string> = {
     HOME: home,
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-    DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME") ?? "/root", ".cache", "deno"),
+    // The run's own cache, gone with it: each run's bundle has a new path, and its code cache
+    // (some 170 KB) would otherwise stay in the user's DENO_DIR for good. The warm-up rounds
+    // fill it.
+    DENO_DIR: join(dir, "deno-dir"),
     DENO_NO_UPDATE_CHECK: "1",
     LUA_TELEMETRY: "false",
     NO_COLOR: "1",
