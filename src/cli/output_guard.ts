@@ -14,6 +14,8 @@ import { MAX_SHOWN_LENGTH, printableText, stripControls } from "../sanitize.ts";
 export const MAX_LINE_LENGTH = 4 * MAX_SHOWN_LENGTH;
 /** The most lines one write may have; the rest becomes `…`. */
 export const MAX_LINES = 400;
+/** JSON data nested deeper than this is cut there (`"…"`); the CLI's reports are 4 deep. */
+export const MAX_JSON_DEPTH = 32;
 /** Text longer than this is cut before it is filtered, so that a huge message costs little. */
 const MAX_TEXT = MAX_LINES * (MAX_LINE_LENGTH + 1);
 
@@ -107,7 +109,9 @@ export function createOutputGuard(): OutputGuard {
   const filterString = (value: string): string => secrets.redact(printableText(value));
   const walk = (value: unknown, depth: number): unknown => {
     if (typeof value === "string") return filterString(value);
-    if (depth > 32 || value === null || typeof value !== "object") return value;
+    if (value === null || typeof value !== "object") return value;
+    // Deeper than any report: cut, not passed on unfiltered.
+    if (depth > MAX_JSON_DEPTH) return "…";
     if (Array.isArray(value)) return value.map((v) => walk(v, depth + 1));
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [filterString(k), walk(v, depth + 1)]),
