@@ -8,6 +8,7 @@
  */
 
 import assert from "node:assert/strict";
+import { DOCUMENTED_PROPERTIES } from "../testing/capture.ts";
 import { join } from "node:path";
 import { exists, modeOf, NO_TELEMETRY_URL, SAMPLE_KEY } from "./_helpers.ts";
 import { captures, fault, withWorld } from "./_world.ts";
@@ -50,19 +51,7 @@ Deno.test("telemetry: one capture per run, exactly the documented fields, no sec
       assert.equal(event.distinct_id, `anon_${saved.anonymousId}`);
       assert.match(event.api_key as string, /^phc_/);
       assert.ok(!Number.isNaN(Date.parse(event.timestamp as string)));
-      assert.deepEqual(Object.keys(event.properties as object).sort(), [
-        "$process_person_profile",
-        "arch",
-        "ci_mode",
-        "cli_version",
-        "command",
-        "duration_ms",
-        "exit_code",
-        "mode",
-        "os",
-        "runtime",
-        "success",
-      ]);
+      assert.deepEqual(Object.keys(event.properties as object).sort(), DOCUMENTED_PROPERTIES);
     }
     const [key, configure] = events.map((e) => e.properties as Record<string, unknown>);
     assert.equal(key!.command, "auth key");

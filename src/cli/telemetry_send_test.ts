@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { DOCUMENTED_PROPERTIES } from "../../testing/capture.ts";
 import { createEmulatedCli } from "../../testing/emulated.ts";
 import { createMemoryContext } from "../../testing/memory_context.ts";
 import {
@@ -36,19 +37,7 @@ Deno.test("the capture is PostHog's shape with exactly the documented properties
   assert.equal(capture.event, "cli_command_executed");
   assert.equal(capture.api_key, POSTHOG_PROJECT_KEY);
   assert.equal(capture.distinct_id, "anon_0b4c6a3e-1f2d-4c5b-9a8e-7d6c5b4a3f2e");
-  assert.deepEqual(Object.keys(capture.properties).sort(), [
-    "$process_person_profile",
-    "arch",
-    "ci_mode",
-    "cli_version",
-    "command",
-    "duration_ms",
-    "exit_code",
-    "mode",
-    "os",
-    "runtime",
-    "success",
-  ]);
+  assert.deepEqual(Object.keys(capture.properties).sort(), DOCUMENTED_PROPERTIES);
   assert.equal(capture.properties.success, false);
   assert.equal(capture.properties.duration_ms, 13);
   assert.equal(capture.properties.ci_mode, true);
