@@ -30,7 +30,7 @@ Deno.test("LUA_DEBUG: a stack trace for an unexpected error only when it is set"
     assert.equal(record.exitCode, 1);
     const { stderr } = cli.io;
     assert.ok(stderr.startsWith("Error: unexpected error: injected bug\n"), stderr);
-    assert.match(stderr, /This is a bug in the Lua CLI; please report it\./);
+    assert.match(stderr, /This is a bug in the Lua CLI; please report it$/m);
     assert.match(stderr, /^TypeError: injected bug$/m);
     assert.match(stderr, STACK_LINE);
     assert.equal(cli.io.stdout, "");

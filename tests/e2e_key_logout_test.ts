@@ -218,7 +218,7 @@ Deno.test("a session of the other CLI: listed by status, explained by auth key, 
     assert.equal(status.code, 9, status.stderr);
     assert.ok(
       status.stdout.includes(
-        `Session of the other Lua CLI: ${session} (present, not used: this CLI uses API keys only).`,
+        `Session of the other Lua CLI: ${session} (present, not used: this CLI uses API keys only)`,
       ),
       status.stdout,
     );

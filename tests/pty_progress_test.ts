@@ -1,6 +1,6 @@
 /**
  * The spinner in a real pseudo-terminal (tmux): shown while the platform is asked, after the
- * local part of `auth status`; cleared before the answer; stopped by Ctrl-C with "Cancelled.";
+ * local part of `auth status`; cleared before the answer; stopped by Ctrl-C with "Cancelled";
  * and the cursor is visible again whatever happened.
  *
  * @module
@@ -58,7 +58,7 @@ Deno.test("pty: auth status shows the sources, then a spinner, then the answer i
   }
 });
 
-Deno.test("pty: Ctrl-C while waiting prints Cancelled. (no Error:), exit 130, cursor shown", async () => {
+Deno.test("pty: Ctrl-C while waiting prints Cancelled (no Error:), exit 130, cursor shown", async () => {
   const { server, sb, cleanup } = await slowPlatform(20_000);
   const pty = await startPty(sb, ["auth", "status"], platformEnv(server.url));
   try {
@@ -66,7 +66,7 @@ Deno.test("pty: Ctrl-C while waiting prints Cancelled. (no Error:), exit 130, cu
     await pty.keys("C-c");
     const { code, screen } = await pty.exit();
     assert.equal(code, 130, screen);
-    assert.match(screen, /^Cancelled\.$/m);
+    assert.match(screen, /^Cancelled$/m);
     assert.doesNotMatch(screen, /Error:/);
     assert.ok(!screen.includes(CHECKING), `the spinner is not cleared:\n${screen}`);
     assert.equal(await pty.cursorVisible(), true, "the cursor is shown again");
@@ -111,7 +111,7 @@ Deno.test("pty: interactive configure, Ctrl-C while the code is being sent, afte
     await pty.keys("C-c");
     const { code, screen, tty } = await pty.exit();
     assert.equal(code, 130, screen);
-    assert.match(screen, /^Cancelled\.$/m);
+    assert.match(screen, /^Cancelled$/m);
     assert.ok(!screen.includes("Sending the code…"), screen);
     assert.equal(await pty.cursorVisible(), true, "the cursor is shown again");
     assert.deepEqual(tty.sort(), ["echo", "icanon"], "the terminal is left sane");

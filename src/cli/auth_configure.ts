@@ -102,10 +102,10 @@ const NON_INTERACTIVE_FORMS = [
  */
 export function configureMode(options: ConfigureOptions): ConfigureMode {
   if (options.apiKey !== undefined && (options.email !== undefined || options.otp !== undefined)) {
-    throw new UsageError("--api-key cannot be combined with --email or --otp.");
+    throw new UsageError("--api-key cannot be combined with --email or --otp");
   }
   if (options.otp !== undefined && options.email === undefined) {
-    throw new UsageError("--otp needs --email: the address the code was sent to.", {
+    throw new UsageError("--otp needs --email: the address the code was sent to", {
       hints: ["lua auth configure --email <address> --otp <code>"],
     });
   }
@@ -139,7 +139,7 @@ function verifyFailure(error: unknown, email: string): unknown {
     return new InvalidOtpError(INVALID_OTP, { hints: INVALID_OTP_HINTS, cause: error });
   }
   if (error instanceof ExpiredError) {
-    return new ExpiredError("The code has expired: codes expire after 10 minutes.", {
+    return new ExpiredError("The code has expired: codes expire after 10 minutes", {
       hints: [`Request a new one: ${requestAgain(email)}`],
       cause: error,
     });
@@ -166,7 +166,7 @@ async function saveKey(
   if (inUse?.source.kind === "env" || inUse?.source.kind === "env-file") {
     warn(
       cli,
-      `${inUse.source.variable} is set in your environment and takes priority over the saved key.`,
+      `${inUse.source.variable} is set in your environment and takes priority over the saved key`,
     );
     shadowedBy = inUse.source.kind === "env"
       ? { kind: "env", location: inUse.source.variable }
@@ -226,7 +226,7 @@ async function requestCode(
   } catch (error) {
     if (error instanceof RateLimitedError) {
       throw new RateLimitedError(error.later ? "later" : error.retryAfterSeconds, {
-        hints: ["A code was sent to this address moments ago; check your inbox first."],
+        hints: ["A code was sent to this address moments ago; check your inbox first"],
         cause: error,
       });
     }

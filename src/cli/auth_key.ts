@@ -66,12 +66,12 @@ export async function runKey(options: KeyOptions, cli: CliContext): Promise<void
     if (!cli.io.canPrompt()) {
       const why = cli.json ? "--json never prompts" : "not a terminal";
       throw new UsageError(
-        `Cannot ask for confirmation: ${why}. Pass --force to print the key.`,
+        `Cannot ask for confirmation: ${why}; pass --force to print the key`,
         { hints: [cli.json ? "lua auth key --force --json" : "KEY=$(lua auth key --force)"] },
       );
     }
     if (!(await cli.io.prompt.confirm(KEY_PROMPT))) {
-      say(cli, "Cancelled. The key was not shown.");
+      say(cli, "Cancelled: the key was not shown");
       return;
     }
     say(cli, YOUR_KEY);

@@ -90,7 +90,7 @@ export async function runLogout(options: LogoutOptions, cli: CliContext): Promis
   if (!exists && sessions.length === 0) {
     // Still clears temporary files a killed run may have left, each holding a whole key.
     await deleteCredentials(cli);
-    say(cli, `No API key is stored in ${path}; nothing to delete.`);
+    say(cli, `No API key is stored in ${path}; nothing to delete`);
     printJson(cli, null, [], await warnRemainingSources(cli));
     return;
   }
@@ -98,12 +98,12 @@ export async function runLogout(options: LogoutOptions, cli: CliContext): Promis
     if (!cli.io.canPrompt()) {
       const why = cli.json ? "--json never prompts" : "not a terminal";
       throw new UsageError(
-        `Cannot ask for confirmation: ${why}. Pass --force to delete the key.`,
+        `Cannot ask for confirmation: ${why}; pass --force to delete the key`,
         { hints: [cli.json ? "lua auth logout --force --json" : "lua auth logout --force"] },
       );
     }
     if (!(await cli.io.prompt.confirm(LOGOUT_PROMPT))) {
-      say(cli, "Cancelled. Nothing was deleted.");
+      say(cli, "Cancelled: nothing was deleted");
       return;
     }
   }
@@ -122,7 +122,7 @@ export async function runLogout(options: LogoutOptions, cli: CliContext): Promis
     say(
       cli,
       `Deleted ${deleted.length} session file${deleted.length === 1 ? "" : "s"} of the other ` +
-        "Lua CLI; the session was not ended on the platform.",
+        "Lua CLI; the session was not ended on the platform",
     );
   }
   printJson(cli, exists ? path : null, deleted, await warnRemainingSources(cli));

@@ -32,7 +32,7 @@ Deno.test("logout asks first; yes deletes, no keeps", async () => {
   const no = withStoredKey({ terminal: true, answers: [false] });
   await runLogout({ force: false }, no);
   assert.equal(no.fs.peek(PATH), "api_stored_1234");
-  assert.match(no.io.stderr, /Nothing was deleted/);
+  assert.match(no.io.stderr, /Cancelled: nothing was deleted/);
 });
 
 Deno.test("logout without a terminal and without --force keeps the file (exit 2)", async () => {

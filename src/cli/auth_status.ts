@@ -171,7 +171,7 @@ function renderSources(report: StatusReport, names: string[], color: boolean): s
   for (const session of report.sessions) {
     lines.push(
       "",
-      `Session of the other Lua CLI: ${session} (present, not used: this CLI uses API keys only).`,
+      `Session of the other Lua CLI: ${session} (present, not used: this CLI uses API keys only)`,
     );
   }
   return `${lines.join("\n")}\n`;

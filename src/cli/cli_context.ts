@@ -79,7 +79,7 @@ export function timeoutFromEnv(ctx: Pick<Context, "env">): ClientOptions {
   const seconds = Number(raw);
   if (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 300) {
     throw new UsageError(
-      `LUA_HTTP_TIMEOUT must be a number of seconds from 0.1 to 300, not "${raw}".`,
+      `LUA_HTTP_TIMEOUT must be a number of seconds from 0.1 to 300, not "${raw}"`,
     );
   }
   const timeoutMs = Math.round(seconds * 1000);

@@ -112,13 +112,13 @@ function jsonContext(cli: CliContext): CliContext {
 }
 
 /** What Ctrl-C prints: a plain line, not an error. */
-export const CANCELLED = "Cancelled.";
+export const CANCELLED = "Cancelled";
 
-const BUG_HINT = "This is a bug in the Lua CLI; please report it.";
+const BUG_HINT = "This is a bug in the Lua CLI; please report it";
 
 /**
  * Prints an error the way every command does and returns its exit code: `Error: <message>` and
- * its hints on stderr (the only writer of `Error:`), `Cancelled.` alone for Ctrl-C, or, with
+ * its hints on stderr (the only writer of `Error:`), `Cancelled` alone for Ctrl-C, or, with
  * `--json`, one {@linkcode JsonError} object on stdout. A {@linkcode SilentError} prints nothing.
  * An error that is not a {@linkcode LuaError} is a bug: exit 1, and a stack trace only with
  * `LUA_DEBUG` set.

@@ -203,11 +203,11 @@ Deno.test("telemetry on|off|status runs from the table and records its action", 
   assert.match(typo.io.stderr, /Did you mean o(n|ff) or o(n|ff)\?/);
 });
 
-Deno.test("reportError: Ctrl-C is a plain 'Cancelled.', no Error: prefix, exit 130", () => {
+Deno.test("reportError: Ctrl-C is a plain 'Cancelled', no Error: prefix, exit 130", () => {
   const cli = createMemoryCli({ color: true });
   assert.equal(reportError(cli, new InterruptedError()), 130);
   assert.equal(cli.io.stderr, `${CANCELLED}\n`);
-  assert.equal(CANCELLED, "Cancelled.");
+  assert.equal(CANCELLED, "Cancelled");
 });
 
 Deno.test("reportError: a network failure is printed once, with what to do", () => {

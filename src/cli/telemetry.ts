@@ -207,7 +207,7 @@ export async function runTelemetry(
 ): Promise<void> {
   const action = options.action ?? "status";
   if (!(TELEMETRY_ACTIONS as readonly string[]).includes(action)) {
-    throw new UsageError("The action must be on, off or status.", {
+    throw new UsageError("The action must be on, off or status", {
       hints: ["lua telemetry on | off | status"],
     });
   }
@@ -215,14 +215,14 @@ export async function runTelemetry(
   if (action !== "status") {
     const base = read === null || read === "invalid" ? newTelemetryFile() : read.file;
     const path = await writeTelemetryFile(cli, { ...base, enabled: action === "on" });
-    say(cli, `Telemetry ${action === "on" ? "enabled" : "disabled"} in ${path}.`);
+    say(cli, `Telemetry ${action === "on" ? "enabled" : "disabled"} in ${path}`);
   }
   const state = await telemetryState(cli);
   if (action === "status") {
     cli.io.out(`Telemetry: ${state.enabled ? "enabled" : "disabled"}\n`);
   }
   if (state.decidedBy === "environment" || state.decidedBy === "dotenv") {
-    say(cli, `Telemetry is off: ${state.detail} wins over the file.`);
+    say(cli, `Telemetry is off: ${state.detail} wins over the file`);
   } else if (action === "status") {
     say(
       cli,
