@@ -20,7 +20,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type RunningEmulator, startEmulator } from "../emulator/server.ts";
 import { lua, platformEnv, type RunResult, type Sandbox, sandbox } from "../tests/_helpers.ts";
-import { control } from "../tests/_world.ts";
+import { control, issueKey } from "../tests/_world.ts";
 import { TYPED_API_KEY } from "../src/validate.ts";
 import { realLua, type RealLuaOptions, type RealRunResult } from "./real_lua.ts";
 
@@ -135,14 +135,11 @@ export async function withConformanceWorld(
         },
       }),
     async mintKey(kind, email = "a@example.com"): Promise<string> {
-      const { status, json } = await control(server, "/_emulator/api-keys", { email, kind });
-      assert.ok(status >= 200 && status < 300, `POST /_emulator/api-keys answered ${status}`);
-      const apiKey = (json as { apiKey?: unknown }).apiKey;
-      assert.equal(typeof apiKey, "string");
+      const apiKey = await issueKey(server, email, kind);
       // The real client tells the kinds apart by this shape alone (its TYPED_API_KEY, as ours).
-      if (kind === "typed") assert.match(apiKey as string, TYPED_API_KEY, "a typed key");
-      else assert.doesNotMatch(apiKey as string, TYPED_API_KEY, "a legacy key");
-      return apiKey as string;
+      if (kind === "typed") assert.match(apiKey, TYPED_API_KEY, "a typed key");
+      else assert.doesNotMatch(apiKey, TYPED_API_KEY, "a legacy key");
+      return apiKey;
     },
     async codes(email): Promise<string[]> {
       const { status, json } = await control(

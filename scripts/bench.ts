@@ -32,6 +32,7 @@ import { buildDeno } from "./build_deno.ts";
 import { denoContext } from "../src/context.ts";
 import { newTelemetryFile, writeTelemetryFile } from "../src/cli/telemetry.ts";
 import { denoRunLua, LUA_PERMISSIONS as PERMISSIONS } from "../tests/_helpers.ts";
+import { issueKey } from "../testing/issue_key.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** Every command line that needs no network is held to this ratio to the floor. */
@@ -233,12 +234,7 @@ export async function bench(): Promise<number> {
   // Telemetry and the platform are an emulator on loopback: what a request costs without the
   // network's latency.
   const emulator = await startEmulator();
-  const issued = await fetch(`${emulator.url}/_emulator/api-keys`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: "bench@example.com" }),
-  });
-  const { apiKey: key } = await issued.json() as { apiKey: string };
+  const key = await issueKey(emulator, "bench@example.com");
   const credentials = join(home, ".lua-cli", "credentials");
   const storeKey = () => Deno.writeTextFile(credentials, key, { mode: 0o600 });
   await storeKey();

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { issueKey } from "../testing/issue_key.ts";
 import { createEmulator, type Emulator } from "../emulator/handler.ts";
 import { startEmulator } from "../emulator/server.ts";
 import {
@@ -171,15 +172,8 @@ async function control(emulator: Emulator, path: string, body: unknown): Promise
   assert.equal(response.status, 204, await response.text());
 }
 
-async function mint(emulator: Emulator, kind: "typed" | "legacy", email = ADA): Promise<string> {
-  const response = await emulator.handler(
-    new Request("http://emulator/_emulator/api-keys", {
-      method: "POST",
-      body: JSON.stringify({ email, kind }),
-    }),
-  );
-  assert.equal(response.status, 201);
-  return (await response.json()).apiKey;
+function mint(emulator: Emulator, kind: "typed" | "legacy", email = ADA): Promise<string> {
+  return issueKey(emulator, email, kind);
 }
 
 /** A client whose fetch is `answer`, recording every request in `seen`. */

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { issueKey } from "./issue_key.ts";
 import { createEmulator, type Emulator } from "../emulator/handler.ts";
 import { createMemoryCli, type MemoryCliContext } from "./memory_io.ts";
 import type { MemoryContextOptions } from "./memory_context.ts";
@@ -85,16 +86,7 @@ export function createEmulatedCli(
       const text = await response.text();
       return text ? JSON.parse(text) : null;
     },
-    async issueKey(email = "ada@example.com", kind = "legacy") {
-      const response = await emulator.handler(
-        new Request(`${EMULATOR_URL}/_emulator/api-keys`, {
-          method: "POST",
-          body: JSON.stringify({ email, kind }),
-        }),
-      );
-      const { apiKey } = await response.json() as { apiKey: string };
-      return apiKey;
-    },
+    issueKey: (email, kind) => issueKey(emulator, email, kind),
     advance(ms) {
       clock += ms;
       cli.advance(ms);

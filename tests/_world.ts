@@ -98,24 +98,7 @@ export async function control(
   return { status: response.status, json: text ? JSON.parse(text) : null };
 }
 
-/**
- * A key, as the admin dashboard would issue it: a legacy key (`api_<32 hex>`, a user
- * principal) unless `kind` says `"typed"` (`api_<uuid>.<secret>`, an API-key principal).
- *
- * @param server The emulator (anything serving its control routes).
- * @param email The account.
- * @param kind The kind of key.
- * @returns The key.
- */
-export async function issueKey(
-  server: Pick<RunningEmulator, "url">,
-  email: string,
-  kind: "legacy" | "typed" = "legacy",
-): Promise<string> {
-  const { status, json } = await control(server, "/_emulator/api-keys", { email, kind });
-  assert.equal(status, 201);
-  return (json as { apiKey: string }).apiKey;
-}
+export { issueKey } from "../testing/issue_key.ts";
 
 /**
  * The emails the emulator sent to an address, oldest first.

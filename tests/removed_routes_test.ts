@@ -5,16 +5,11 @@
 
 import assert from "node:assert/strict";
 import { createEmulator } from "../emulator/handler.ts";
+import { issueKey } from "../testing/issue_key.ts";
 
 Deno.test("the emulator does not serve the routes no real client uses", async () => {
   const emulator = createEmulator();
-  const created = await emulator.handler(
-    new Request("http://emulator/_emulator/api-keys", {
-      method: "POST",
-      body: JSON.stringify({ email: "ada@example.com" }),
-    }),
-  );
-  const { apiKey } = await created.json() as { apiKey: string };
+  const apiKey = await issueKey(emulator);
   const gone: [string, string][] = [
     ["GET", "/developer/whoami"],
     ["POST", "/developer/api-keys"],
