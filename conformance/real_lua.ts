@@ -18,6 +18,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Sandbox } from "../tests/_helpers.ts";
+import { run } from "../testing/process.ts";
 
 /** The preload that refuses every connection not to 127.0.0.1. */
 export const LOOPBACK_ONLY_URL: string = new URL("./loopback_only.mjs", import.meta.url).href;
@@ -115,27 +116,16 @@ export async function realLua(
   const timeoutMs = options.timeoutMs ?? 90_000;
   const started = performance.now();
   const signal = AbortSignal.timeout(timeoutMs);
-  const output = await new Deno.Command("node", {
-    args: ["--import", LOOPBACK_ONLY_URL, entry, ...args],
+  const output = await run("node", ["--import", LOOPBACK_ONLY_URL, entry, ...args], {
     cwd: sb.cwd,
     clearEnv: true,
     env: realLuaEnv(sb, refusedLog, options),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
     signal,
-  }).output();
+  });
   if (signal.aborted) {
     throw new Error(`The real client ran longer than ${timeoutMs} ms: lua ${args.join(" ")}`);
   }
   const refused = await readRefused(refusedLog);
   await Deno.remove(refusedLog).catch(() => {});
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-    ms: performance.now() - started,
-    refused,
-  };
+  return { ...output, ms: performance.now() - started, refused };
 }

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { buildNpm, type BuildOptions, CLI_FILE } from "./build_npm.ts";
+import { run } from "../testing/process.ts";
 
 /** Runs `body` in a temporary project made of `files`, removed afterwards. */
 async function withFixture(
@@ -125,8 +126,8 @@ Deno.test(
       assert.match(cli, /PLAIN_MODULE/, "plain.ts is in the one file");
       assert.match(cli, /import\("dep"\)/);
       assert.doesNotMatch(cli, /require\("dep"\)/);
-      const out = await new Deno.Command("node", { args: [join(root, "out", CLI_FILE)] }).output();
-      assert.equal(new TextDecoder().decode(out.stdout), "ENTRY\nPLAIN_MODULE FROM_DEP\n");
+      const out = await run("node", [join(root, "out", CLI_FILE)]);
+      assert.equal(out.stdout, "ENTRY\nPLAIN_MODULE FROM_DEP\n", out.stderr);
     });
   },
 );

@@ -15,6 +15,7 @@ import {
 import { ExitCode, FileError, PermissionError, UsageError } from "./errors.ts";
 import { FsError } from "./fs_error.ts";
 import { createMemoryContext, type MemoryContext } from "../testing/memory_context.ts";
+import { hasProgram, run } from "../testing/process.ts";
 
 const HOME = "/home/user";
 const DIR = `${HOME}/.lua-cli`;
@@ -994,21 +995,22 @@ async function writeInSubprocess(
   const deno = trace
     ? `exec strace -f -y -qq -e trace=fsync,fdatasync,rename,renameat,renameat2 -o "${trace}" "$0"`
     : 'exec "$0"';
-  const output = await new Deno.Command("sh", {
-    args: ["-c", `umask ${umask} && ${deno} eval --no-config "$1"`, Deno.execPath(), script],
-    cwd: t.root,
-    clearEnv: true,
-    env: {
-      HOME: t.home,
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      DENO_DIR: join(t.root, "deno-cache"),
-      DENO_NO_UPDATE_CHECK: "1",
-      NO_COLOR: "1",
+  const output = await run(
+    "sh",
+    ["-c", `umask ${umask} && ${deno} eval --no-config "$1"`, Deno.execPath(), script],
+    {
+      cwd: t.root,
+      clearEnv: true,
+      env: {
+        HOME: t.home,
+        PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+        DENO_DIR: join(t.root, "deno-cache"),
+        DENO_NO_UPDATE_CHECK: "1",
+        NO_COLOR: "1",
+      },
     },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
+  );
+  return { code: output.code, stderr: output.stderr };
 }
 
 Deno.test({
@@ -1030,9 +1032,7 @@ Deno.test({
   },
 });
 
-const hasStrace = canRun && POSIX &&
-  (await new Deno.Command("sh", { args: ["-c", "command -v strace"], stdout: "null" }).output()
-    .then((o) => o.success, () => false));
+const hasStrace = canRun && POSIX && await hasProgram("sh", ["-c", "command -v strace"]);
 
 Deno.test({
   name: "real fs: strace shows fsync of the temp file before the rename, of the folder after",

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { run } from "../testing/process.ts";
 import fc from "fast-check";
 import { shellQuote } from "./shell_quote.ts";
 import { assertProperty } from "../testing/property.ts";
@@ -33,8 +34,8 @@ Deno.test({
     );
     // One shell run for every value: printf each word back between markers.
     const script = values.map((v) => `printf '<%s>\\n' ${shellQuote(v)}`).join("\n");
-    const output = await new Deno.Command("sh", { args: ["-c", script], stdout: "piped" }).output();
-    const lines = new TextDecoder().decode(output.stdout).split("\n").slice(0, -1);
+    const output = await run("sh", ["-c", script]);
+    const lines = output.stdout.split("\n").slice(0, -1);
     assert.deepEqual(lines, values.map((v) => `<${v}>`));
   },
 });

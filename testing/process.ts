@@ -25,6 +25,8 @@ export interface RunOptions {
   clearEnv?: boolean;
   /** Text for stdin; stdin is closed (`null`) without it. */
   stdin?: string;
+  /** Kills the program when it aborts. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -57,6 +59,7 @@ export async function run(
     ...(options.cwd ? { cwd: options.cwd } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.clearEnv ? { clearEnv: true } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   }).spawn();
   if (options.stdin !== undefined) {
     const writer = child.stdin.getWriter();
@@ -66,6 +69,32 @@ export async function run(
   const { code, stdout, stderr } = await child.output();
   const decoder = new TextDecoder();
   return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+}
+
+/**
+ * Whether a program can be run here: it is on `PATH` and `program -c "exit 0"`, or `program
+ * --version`, succeeds. Tests that need a shell or a tool skip themselves without it.
+ *
+ * @example
+ * ```ts
+ * import { hasProgram } from "./process.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(await hasProgram("no-such-program-here"), false);
+ * ```
+ *
+ * @param program The program's name.
+ * @param args What to run it with; `-c "exit 0"` (a shell) by default.
+ * @returns True when it ran and succeeded.
+ */
+export async function hasProgram(
+  program: string,
+  args: readonly string[] = ["-c", "exit 0"],
+): Promise<boolean> {
+  try {
+    return (await run(program, args)).code === 0;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { baseEnv, lua, LUA_PERMISSIONS, pool, ROOT, sandbox } from "./_helpers.ts";
+import { run } from "../testing/process.ts";
 
 const KEY = "api_e2e_dddddddddddddddddddddddddddd4444";
 
@@ -67,33 +68,21 @@ Deno.test("e2e: runCliMain's programName is what help, hints and completion say"
         `Deno.exit(await runCliMain(Deno.args, denoHost(), ` +
         `{ programName: "/usr/local/bin/lua-ai" }));\n`,
     );
-    const run = (args: string[]) =>
-      new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--quiet",
-          "--config",
-          join(ROOT, "deno.json"),
-          ...LUA_PERMISSIONS,
-          entry,
-          ...args,
-        ],
-        cwd: sb.cwd,
-        clearEnv: true,
-        env: baseEnv(sb),
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-    const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-    const help = await run(["auth", "configure", "--help"]);
-    assert.equal(help.code, 0, decode(help.stderr));
-    assert.match(decode(help.stdout), /^Usage: lua-ai auth configure \[options\]/);
-    assert.match(decode(help.stdout), /\$ lua-ai auth configure --email you@example\.com/);
-    const key = await run(["auth", "key"]);
+    const launch = (args: string[]) =>
+      run(
+        Deno.execPath(),
+        ["run", "--quiet", "--config", join(ROOT, "deno.json"), ...LUA_PERMISSIONS, entry, ...args],
+        { cwd: sb.cwd, clearEnv: true, env: baseEnv(sb) },
+      );
+    const help = await launch(["auth", "configure", "--help"]);
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: lua-ai auth configure \[options\]/);
+    assert.match(help.stdout, /\$ lua-ai auth configure --email you@example\.com/);
+    const key = await launch(["auth", "key"]);
     assert.equal(key.code, 9);
-    assert.match(decode(key.stderr), /lua-ai auth configure +# Interactive setup/);
-    const completion = await run(["completion", "bash"]);
-    assert.match(decode(completion.stdout), /^complete -F _lua_ai_complete lua-ai$/m);
+    assert.match(key.stderr, /lua-ai auth configure +# Interactive setup/);
+    const completion = await launch(["completion", "bash"]);
+    assert.match(completion.stdout, /^complete -F _lua_ai_complete lua-ai$/m);
   } finally {
     await sb.cleanup();
   }

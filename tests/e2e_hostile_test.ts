@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { longestRun } from "../testing/secret_runs.ts";
+import { run } from "../testing/process.ts";
 import { join } from "node:path";
 import { TEMP_PREFIX } from "../src/credentials.ts";
 import {
@@ -96,11 +97,11 @@ Deno.test({
       const script =
         `cd ${JSON.stringify(sb.cwd)} && env -i ${env.join(" ")} ${deno} 2>err.txt | true; ` +
         'echo "${PIPESTATUS[0]}"';
-      const output = await new Deno.Command("bash", {
-        args: ["-c", script.replaceAll("err.txt", JSON.stringify(join(sb.dir, "err.txt")))],
-        stdout: "piped",
-      }).output();
-      const code = Number(new TextDecoder().decode(output.stdout).trim());
+      const output = await run("bash", [
+        "-c",
+        script.replaceAll("err.txt", JSON.stringify(join(sb.dir, "err.txt"))),
+      ]);
+      const code = Number(output.stdout.trim());
       const stderr = await Deno.readTextFile(join(sb.dir, "err.txt"));
       assert.ok(!/bug|Error|BrokenPipe|Broken pipe/i.test(stderr), stderr);
       assert.ok(code === 0 || code === 141, `exit ${code}: ${stderr}`);
@@ -217,18 +218,9 @@ Deno.test({
         JSON.stringify(MAIN),
         "auth configure --api-key -",
       ].join(" ");
-      for (const run of [1, 2]) {
-        const child = new Deno.Command("sh", {
-          args: ["-c", configure],
-          stdin: "piped",
-          stdout: "piped",
-          stderr: "piped",
-        }).spawn();
-        const writer = child.stdin.getWriter();
-        await writer.write(new TextEncoder().encode(`${key}\n`));
-        await writer.close();
-        const output = await child.output();
-        assert.equal(output.code, 0, `run ${run}: ${new TextDecoder().decode(output.stderr)}`);
+      for (const attempt of [1, 2]) {
+        const output = await run("sh", ["-c", configure], { stdin: `${key}\n` });
+        assert.equal(output.code, 0, `run ${attempt}: ${output.stderr}`);
         assert.equal(await modeOf(dir), 0o700);
         assert.equal(await modeOf(join(dir, "credentials")), 0o600);
         assert.equal(await Deno.readTextFile(join(dir, "credentials")), key);

@@ -9,17 +9,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { lua, sandbox } from "./_helpers.ts";
 import { startPtyCommand } from "./_pty.ts";
+import { hasProgram } from "../testing/process.ts";
 
-async function has(program: string): Promise<boolean> {
-  try {
-    return (await new Deno.Command(program, { args: ["--version"], stdout: "null" }).output())
-      .success;
-  } catch {
-    return false;
-  }
-}
-
-const bash = await has("bash");
+const bash = await hasProgram("bash", ["--version"]);
 
 Deno.test({
   name: `pty: bash completes lua auth c<TAB> to lua auth configure${

@@ -5,18 +5,11 @@
 
 import assert from "node:assert/strict";
 import { ROOT } from "./_helpers.ts";
-
-const decoder = new TextDecoder();
+import { run } from "../testing/process.ts";
 
 async function deno(args: string[]): Promise<{ code: number; output: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code: out.code, output: decoder.decode(out.stdout) + decoder.decode(out.stderr) };
+  const out = await run(Deno.execPath(), args, { cwd: ROOT, env: { NO_COLOR: "1" } });
+  return { code: out.code, output: out.stdout + out.stderr };
 }
 
 Deno.test("deno publish --dry-run: passes, with only the library and CLI sources", async () => {

@@ -2,31 +2,19 @@ import assert from "node:assert/strict";
 import { type Command, type GroupSpec, isGroup, longFlag } from "./command.ts";
 import { PROGRAM } from "./commands.ts";
 import { completionScript, SHELLS } from "./completion.ts";
-
-async function has(shell: string): Promise<boolean> {
-  try {
-    const probe = new Deno.Command(shell, { args: ["-c", "exit 0"], stdout: "null" });
-    return (await probe.output()).success;
-  } catch {
-    return false;
-  }
-}
+import { hasProgram, run } from "../../testing/process.ts";
 
 const installed = Object.fromEntries(
-  await Promise.all(SHELLS.map(async (shell) => [shell, await has(shell)] as const)),
+  await Promise.all(SHELLS.map(async (shell) => [shell, await hasProgram(shell)] as const)),
 );
 
 async function sh(shell: string, script: string): Promise<string> {
-  const output = await new Deno.Command(shell, {
-    args: ["-c", script],
-    stdout: "piped",
-    stderr: "piped",
+  const output = await run(shell, ["-c", script], {
     clearEnv: true,
     env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: "/nonexistent" },
-  }).output();
-  const err = new TextDecoder().decode(output.stderr);
-  assert.ok(output.success, err);
-  return new TextDecoder().decode(output.stdout);
+  });
+  assert.equal(output.code, 0, output.stderr);
+  return output.stdout;
 }
 
 function commands(group: GroupSpec): Command[] {
