@@ -1,6 +1,7 @@
 /**
  * Start-up benchmark: wall time and peak memory of every kind of command line README shows (help
- * screens, the version, every command, usage errors, configure against an emulator on loopback),
+ * screens, the version, every command, usage errors, configure against an emulator on loopback in
+ * each non-interactive form: `--api-key`, `--api-key -` on stdin, `--email`, `--email --otp`),
  * as ratios to the runtime floor measured in the same run (`deno run` of an empty file;
  * `node -e 0` for the npm build).
  *
@@ -29,6 +30,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "../emulator/server.ts";
 import { buildDeno } from "./build_deno.ts";
+import { createClient } from "../src/client.ts";
 import { denoContext } from "../src/context.ts";
 import { newTelemetryFile, writeTelemetryFile } from "../src/cli/telemetry.ts";
 import { denoRunLua, LUA_PERMISSIONS as PERMISSIONS } from "../tests/_helpers.ts";
@@ -49,6 +51,8 @@ interface Case {
   prepare?: () => Promise<void>;
   /** Run after each run, untimed (e.g. to put back the key `logout` deleted). */
   restore?: () => Promise<void>;
+  /** What the command reads on stdin; none (closed) by default. */
+  stdin?: string;
   /** Index of the floor case this one is compared with; undefined for a floor. */
   floor?: number;
   timeTarget?: number | undefined;
@@ -96,19 +100,37 @@ function argsOf(c: Case): string[] {
   return typeof c.args === "function" ? c.args() : c.args;
 }
 
-async function runOnce(c: Case, env: Record<string, string>, cwd: string): Promise<number> {
-  await c.prepare?.();
-  const args = argsOf(c);
-  const started = performance.now();
-  const out = await new Deno.Command(c.command, {
+/** Runs a case's program (or `/usr/bin/time` around it), with its stdin. */
+async function execute(
+  c: Case,
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  stderr: "null" | "piped",
+): Promise<Deno.CommandOutput> {
+  const child = new Deno.Command(command, {
     args,
     env,
     clearEnv: true,
     cwd,
-    stdin: "null",
+    stdin: c.stdin === undefined ? "null" : "piped",
     stdout: "null",
-    stderr: "null",
-  }).output();
+    stderr,
+  }).spawn();
+  if (c.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(c.stdin));
+    await writer.close();
+  }
+  return await child.output();
+}
+
+async function runOnce(c: Case, env: Record<string, string>, cwd: string): Promise<number> {
+  await c.prepare?.();
+  const args = argsOf(c);
+  const started = performance.now();
+  const out = await execute(c, c.command, args, env, cwd, "null");
   const ms = performance.now() - started;
   await c.restore?.();
   if (out.code !== (c.code ?? 0)) throw new Error(`${c.name} exited ${out.code}`);
@@ -117,15 +139,14 @@ async function runOnce(c: Case, env: Record<string, string>, cwd: string): Promi
 
 async function peakRss(c: Case, env: Record<string, string>, cwd: string): Promise<number> {
   await c.prepare?.();
-  const out = await new Deno.Command("/usr/bin/time", {
-    args: ["-f", "%M", c.command, ...argsOf(c)],
+  const out = await execute(
+    c,
+    "/usr/bin/time",
+    ["-f", "%M", c.command, ...argsOf(c)],
     env,
-    clearEnv: true,
     cwd,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).output();
+    "piped",
+  );
   await c.restore?.();
   const lines = new TextDecoder().decode(out.stderr).trim().split("\n");
   return Number(lines.at(-1)) / 1024;
@@ -263,6 +284,13 @@ export async function bench(): Promise<number> {
     ...args: string[]
   ) => ["run", "--config", join(ROOT, "deno.json"), ...PERMISSIONS, join(ROOT, "main.ts"), ...args];
   let emails = 0;
+  let otpLine: string[] = [];
+  /** Step one through the CLI's own client (untimed): the code the emulator emailed `email`. */
+  const client = createClient(denoContext(), { authUrl: emulator.url, apiUrl: emulator.url });
+  const emailedCode = async (email: string): Promise<string> => {
+    await client.requestOtp(email);
+    return emulator.emulator.outbox().findLast((mail) => mail.to === email)!.code;
+  };
   // One row per kind of command line in README; every one is held to 1.3x the floor, except
   // telemetry (which sends a request of its own) and the rows that talk to the platform.
   const line = (name: string, args: string[] | (() => string[]), extra: Partial<Case> = {}) => ({
@@ -292,6 +320,22 @@ export async function bench(): Promise<number> {
       () => lua("auth", "configure", "--email", `bench${emails++}@example.com`),
       { timeTarget: undefined },
     ),
+    line(
+      "auth configure --api-key - (stdin, loopback)",
+      lua("auth", "configure", "--api-key", "-"),
+      {
+        timeTarget: undefined,
+        stdin: `${key}\n`,
+      },
+    ),
+    line("auth configure --email <e> --otp <code> (loopback)", () => otpLine, {
+      timeTarget: undefined,
+      prepare: async () => {
+        const email = `otp${emails++}@example.com`;
+        otpLine = lua("auth", "configure", "--email", email, "--otp", await emailedCode(email));
+      },
+      restore: storeKey,
+    }),
     line("auth configure (no terminal: usage error)", lua("auth", "configure"), { code: 2 }),
     line("--help", lua("--help")),
     line("auth --help", lua("auth", "--help")),
@@ -299,6 +343,7 @@ export async function bench(): Promise<number> {
     line("help auth status", lua("help", "auth", "status")),
     line("--version", lua("--version")),
     line("completion bash", lua("completion", "bash")),
+    line("telemetry status", lua("telemetry", "status")),
     line("auth staus (unknown command)", lua("auth", "staus"), { code: 2 }),
     line("auth key --frce (unknown option)", lua("auth", "key", "--frce"), { code: 2 }),
     line("auth configure --otp (missing value)", lua("auth", "configure", "--otp"), { code: 2 }),
@@ -364,6 +409,35 @@ export async function bench(): Promise<number> {
         command: node,
         args: [npmMain, "auth", "configure", "--api-key", key],
         floor,
+      },
+      {
+        name: "npm: lua auth logout --force",
+        command: node,
+        args: [npmMain, "auth", "logout", "--force"],
+        floor,
+        timeTarget: 2,
+        prepare: storeKey,
+        restore: storeKey,
+      },
+      {
+        name: "npm: lua telemetry status",
+        command: node,
+        args: [npmMain, "telemetry", "status"],
+        floor,
+        timeTarget: 2,
+      },
+      {
+        name: "npm: lua auth status (platform on loopback)",
+        command: node,
+        args: [npmMain, "auth", "status"],
+        floor,
+      },
+      {
+        name: "npm: lua auth key --force, telemetry on (loopback)",
+        command: node,
+        args: [npmMain, "auth", "key", "--force"],
+        floor,
+        env: { LUA_TELEMETRY: "true" },
       },
     );
   } else {
