@@ -117,13 +117,23 @@ const SUBJECT_TYPES = ["user", "apiKey", "service", "endUser", "staff"];
 
 function baseUrl(value: string | undefined, fallback: string, variable: string): string {
   const raw = value?.trim() || fallback;
+  let url: URL;
   try {
-    const url = new URL(raw);
+    url = new URL(raw);
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http");
-    return url.href.replace(/\/+$/, "");
   } catch {
     throw new UsageError(`${variable} is not a valid http(s) URL`);
   }
+  // Neither is ever sent: `fetch` refuses a URL with credentials, and `node:http` would send
+  // them as Basic authentication beside the key; a query or fragment would end up before the
+  // route's path. The URL itself is not shown: a password may be in it.
+  if (url.username || url.password) {
+    throw new UsageError(`${variable} holds a user name or password; give the URL without them`);
+  }
+  if (url.search || url.hash) {
+    throw new UsageError(`${variable} has a query or fragment; give the URL without them`);
+  }
+  return url.href.replace(/\/+$/, "");
 }
 
 /** True when a fetch failure happened before the request could reach the server. */

@@ -1491,6 +1491,28 @@ Deno.test("client URLs: an invalid URL is UsageError (exit 2) naming the variabl
   }
 });
 
+Deno.test("client URLs: credentials, a query or a fragment in a base URL are UsageErrors that do not show it", () => {
+  const cases: [string, RegExp][] = [
+    ["https://ada:s3cret-pw@api.example.test", /holds a user name or password/],
+    ["https://ada@api.example.test", /holds a user name or password/],
+    ["https://api.example.test/?token=s3cret-pw", /has a query or fragment/],
+    ["https://api.example.test/#s3cret-pw", /has a query or fragment/],
+  ];
+  for (const [bad, why] of cases) {
+    const ctx = createMemoryContext({ env: { LUA_API_URL: bad } });
+    assert.throws(() => createClient(ctx), (error: unknown) => {
+      assert.ok(error instanceof UsageError, describe(error));
+      assert.match(error.message, /^LUA_API_URL /);
+      assert.match(error.message, why);
+      assert.ok(!error.message.includes("s3cret") && !error.message.includes("ada"), error.message);
+      return true;
+    });
+  }
+  // A path stays: the platform may live below one.
+  const ctx = createMemoryContext({ env: { LUA_API_URL: "https://example.test/lua/" } });
+  assert.doesNotThrow(() => createClient(ctx));
+});
+
 Deno.test("client URLs: the OTP and key-issuing routes go to the auth URL, key checks to the API URL", async () => {
   const h = setup();
   const key = await newApiKey(h);
