@@ -333,16 +333,20 @@ function denoProgressTerminal(write: (text: string) => void): ProgressTerminal {
       // request the spinner waits for is sent. One timeout signal a frame instead; its timer
       // keeps the process alive only while it has a listener, so stopping removes that.
       let signal: AbortSignal;
+      let stopped = false;
       const next = (): void => {
         signal = AbortSignal.timeout(ms);
         signal.addEventListener("abort", frame, { once: true });
       };
       const frame = (): void => {
         tick();
-        next();
+        if (!stopped) next(); // a tick may have stopped it
       };
       next();
-      return () => signal.removeEventListener("abort", frame);
+      return () => {
+        stopped = true;
+        signal.removeEventListener("abort", frame);
+      };
     },
     onInterrupt: (listener) => {
       Deno.addSignalListener("SIGINT", listener);
