@@ -308,10 +308,8 @@ export async function bench(): Promise<number> {
     line("auth status --offline", lua("auth", "status", "--offline")),
     line("auth status --offline --json", lua("auth", "status", "--offline", "--json")),
     line("auth status (platform on loopback)", lua("auth", "status"), { timeTarget: undefined }),
-    line("auth logout --force", lua("auth", "logout", "--force"), {
-      prepare: storeKey,
-      restore: storeKey,
-    }),
+    // Each row that changes the stored key puts it back after its run.
+    line("auth logout --force", lua("auth", "logout", "--force"), { restore: storeKey }),
     line("auth configure --api-key <key> (loopback)", lua("auth", "configure", "--api-key", key), {
       timeTarget: undefined,
     }),
@@ -416,7 +414,6 @@ export async function bench(): Promise<number> {
         args: [npmMain, "auth", "logout", "--force"],
         floor,
         timeTarget: 2,
-        prepare: storeKey,
         restore: storeKey,
       },
       {

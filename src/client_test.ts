@@ -161,7 +161,7 @@ function setup(
     count: (path) => seen.filter((s) => s.path === path).length,
     fault: (path, mode, extra = {}) =>
       control(emulator, "/_emulator/faults", { path, mode, ...extra }),
-    mint: (kind, email = ADA) => mint(emulator, kind, email),
+    mint: (kind, email = ADA) => issueKey(emulator, email, kind),
   };
 }
 
@@ -170,10 +170,6 @@ async function control(emulator: Emulator, path: string, body: unknown): Promise
     new Request(`http://emulator${path}`, { method: "POST", body: JSON.stringify(body) }),
   );
   assert.equal(response.status, 204, await response.text());
-}
-
-function mint(emulator: Emulator, kind: "typed" | "legacy", email = ADA): Promise<string> {
-  return issueKey(emulator, email, kind);
 }
 
 /** A client whose fetch is `answer`, recording every request in `seen`. */
@@ -859,7 +855,7 @@ Deno.test("client over loopback: a redirect fault sends nothing on to the target
       authUrl: server.url,
       apiUrl: server.url,
     });
-    const key = await mint(server.emulator, "typed");
+    const key = await issueKey(server.emulator, ADA, "typed");
     const location = `${target.url}/admin/me/authorization`;
     for (const path of ["/admin/me/authorization", "/profile/apiKey", "/otp"]) {
       await control(server.emulator, "/_emulator/faults", {
@@ -1352,7 +1348,7 @@ Deno.test("client over loopback: the whole flow against startEmulator()", async 
     const key = await client.createApiKey(await client.verifyOtp(ADA, code));
     assert.match(key, LEGACY_KEY);
     assert.equal((await client.checkKey(key)).email, ADA);
-    const typed = await mint(server.emulator, "typed");
+    const typed = await issueKey(server.emulator, ADA, "typed");
     assert.equal((await client.checkKey(typed)).subjectType, "apiKey");
     await control(server.emulator, "/_emulator/revoke", { apiKey: key });
     assert.equal((await failure(client.checkKey(key), AuthenticationError)).exitCode, 9);

@@ -64,10 +64,6 @@ function hostileAccount(hostile: (sent: string) => string): EmulatedCli {
   return e;
 }
 
-function dashboardKey(e: EmulatedCli): Promise<string> {
-  return e.issueKey(EMAIL);
-}
-
 Deno.test("a platform quoting 35 of the key's characters back: configure and status hide them", async () => {
   for (
     const args of [["auth", "configure", "--api-key"], ["auth", "status"], [
@@ -77,7 +73,7 @@ Deno.test("a platform quoting 35 of the key's characters back: configure and sta
     ]]
   ) {
     const e = hostileAccount((key) => `${key.slice(1)}@example.com`);
-    const key = await dashboardKey(e);
+    const key = await e.issueKey(EMAIL);
     if (args[1] === "status") e.cli.vars.LUA_API_KEY = key;
     const record = await runCli(args[1] === "configure" ? [...args, key] : args, e.cli);
     assert.equal(record.exitCode, 0, e.cli.io.stderr);
@@ -129,7 +125,7 @@ Deno.test("escape sequences from the platform never reach the terminal", async (
   const hostile = "ada\x1b]0;pwned\x07\x1b[2J\x1b[H\x9b31m\r@example.com";
   for (const args of [["auth", "status"], ["auth", "status", "--json"]]) {
     const e = hostileAccount(() => hostile);
-    e.cli.vars.LUA_API_KEY = await dashboardKey(e);
+    e.cli.vars.LUA_API_KEY = await e.issueKey(EMAIL);
     assert.equal((await runCli(args, e.cli)).exitCode, 0, e.cli.io.stderr);
     assert.match(e.cli.io.stdout, /ada(\[2J\[H)?31m@example\.com|ada@example\.com/);
     assertNoEscapes(e.cli);
@@ -162,7 +158,7 @@ Deno.test("a huge email from the platform is shown capped", async () => {
   const huge = `${"a".repeat(4 * 1024 * 1024)}@example.com`;
   for (const args of [["auth", "status"], ["auth", "status", "--json"]]) {
     const e = hostileAccount(() => huge);
-    e.cli.vars.LUA_API_KEY = await dashboardKey(e);
+    e.cli.vars.LUA_API_KEY = await e.issueKey(EMAIL);
     await runCli(args, e.cli);
     assert.ok(e.cli.io.stdout.length + e.cli.io.stderr.length < 64 * 1024, args.join(" "));
   }
